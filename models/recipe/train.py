@@ -1,0 +1,246 @@
+"""Trains the embedded default model: a small LLaDA-architecture masked diffusion LM.
+
+  /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes 60   # resumable
+  /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
+
+Objective as LLaDA's: a random mask ratio t ~ U(eps, 1) per row, cross-entropy on masked positions
+weighted by 1/t; chat SFT rows mask only the answer (answer + <|eot_id|> + <|endoftext|> padding, so
+the model chooses its length); unconditioned text rows mask everywhere but BOS.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+import torch
+import torch.nn.functional as F
+
+import bpe
+import corpus
+import model as M
+import safetensors_io
+
+T = 96
+EPS = 1e-3
+CONFIG = {
+    "architectures": ["LLaDAModelLM"], "model_type": "llada", "d_model": 256, "n_heads": 4, "n_kv_heads": 4,
+    "n_layers": 4, "mlp_hidden_size": 640, "rope_theta": 10000.0, "rms_norm_eps": 1e-5,
+    "max_sequence_length": 256, "weight_tying": False, "include_bias": False, "block_type": "llama",
+    "layer_norm_type": "rms",
+}
+BPE_VOCAB = 1536
+
+
+class Data:
+    def __init__(self, tok):
+        self.tok = tok
+        s = tok.special
+        self.bos, self.eos, self.mask = s["<|startoftext|>"], s["<|endoftext|>"], s["<|mdm_mask|>"]
+        self.sh, self.eh, self.eot = s["<|start_header_id|>"], s["<|end_header_id|>"], s["<|eot_id|>"]
+
+    def chat_prompt(self, prompt):
+        t = self.tok
+        return ([self.bos, self.sh] + t.encode("user", False) + [self.eh] + t.encode("\n\n" + prompt, False) +
+                [self.eot, self.sh] + t.encode("assistant", False) + [self.eh] + t.encode("\n\n", False))
+
+    def row(self, ex):
+        """Returns (ids, first trainable position) padded with EOS to T, or None when too long."""
+        if ex["task"] == "text":
+            ids = [self.bos] + self.tok.encode(ex["text"], False)
+            start = 1
+        else:
+            p = self.chat_prompt(ex["prompt"])
+            ids = p + self.tok.encode(ex["answer"], False) + [self.eot]
+            start = len(p)
+        if len(ids) > T:
+            return None
+        return ids + [self.eos] * (T - len(ids)), start
+
+    def batch(self, rng, n):
+        rows, starts = [], []
+        while len(rows) < n:
+            r = self.row(corpus.sample(rng, "train"))
+            if r is not None:
+                rows.append(r[0])
+                starts.append(r[1])
+        return torch.tensor(rows), torch.tensor(starts)
+
+
+def loss_fn(m, ids, starts, mask_id, gen):
+    B = ids.shape[0]
+    t = EPS + (1 - EPS) * torch.rand(B, 1, generator=gen)
+    pos = torch.arange(T)[None]
+    eligible = pos >= starts[:, None]
+    masked = (torch.rand(B, T, generator=gen) < t) & eligible
+    noisy = torch.where(masked, torch.full_like(ids, mask_id), ids)
+    logits, _ = m(noisy)
+    ce = F.cross_entropy(logits.view(-1, logits.shape[-1]), ids.view(-1), reduction="none").view(B, T)
+    per_row = (ce * masked / t).sum(1) / eligible.sum(1)
+    return per_row.mean()
+
+
+@torch.no_grad()
+def reference_decode(m, data, prompts, gen_len, fixed=None):
+    """LLaDA reference decoding: one token per step, greedy, lowest confidence remasked."""
+    rows = [p + [data.mask] * gen_len for p in prompts] if fixed is None else fixed
+    L = max(len(r) for r in rows)
+    ids = torch.full((len(rows), L), data.eos)
+    att = torch.zeros(len(rows), L, dtype=torch.long)
+    for i, r in enumerate(rows):
+        ids[i, L - len(r):] = torch.tensor(r)
+        att[i, L - len(r):] = 1
+    pos = (att.cumsum(-1) - 1).clamp(min=0)
+    while True:
+        is_mask = ids == data.mask
+        if not is_mask.any():
+            break
+        logits, _ = m(ids, pos, att)
+        p = F.softmax(logits.float(), -1)
+        conf, tok = p.max(-1)
+        conf = torch.where(is_mask, conf, torch.full_like(conf, -1.0))
+        best = conf.argmax(-1)
+        for i in range(len(rows)):
+            if is_mask[i].any():
+                ids[i, best[i]] = tok[i, best[i]]
+    return [ids[i, L - len(r):].tolist() for i, r in enumerate(rows)]
+
+
+def answer_text(data, ids):
+    out = []
+    for x in ids:
+        if x in (data.eot, data.eos):
+            break
+        out.append(x)
+    return data.tok.decode(out).strip()
+
+
+@torch.no_grad()
+def evaluate(m, data, n=30):
+    m.eval()
+    ex = corpus.heldout_set()
+    res = {}
+    for task, gen_len in (("extract", 48), ("facts", 24)):
+        items = [e for e in ex if e["task"] == task][:n]
+        prompts = [data.chat_prompt(e["prompt"]) for e in items]
+        outs = reference_decode(m, data, prompts, gen_len)
+        ok = sum(answer_text(data, o[len(p):]) == e["answer"] for o, p, e in zip(outs, prompts, items))
+        res[task] = ok / len(items)
+    items = [e for e in ex if e["task"] == "infill"][:n]
+    fixed, spans = [], []
+    for e in items:
+        b = [data.bos] + data.tok.encode(e["before"].rstrip(), False)
+        s = data.tok.encode(" " + e["span"], False)
+        fixed.append(b + [data.mask] * len(s) + data.tok.encode(e["after"], False))
+        spans.append((len(b), s))
+    outs = reference_decode(m, data, None, 0, fixed)
+    res["infill"] = sum(o[a:a + len(s)] == s for o, (a, s) in zip(outs, spans)) / len(items)
+    m.train()
+    return res
+
+
+def build_tokenizer(path):
+    if os.path.exists(path):
+        return bpe.Tokenizer.load(path)
+    rng = random.Random(99)
+    texts = []
+    for _ in range(4000):
+        e = corpus.sample(rng, "train")
+        texts.append(e["text"] if e["task"] == "text" else e["prompt"] + "\n\n" + e["answer"])
+    texts += ["user", "assistant", "\n\n"] * 50
+    vocab, merges = bpe.train(texts, BPE_VOCAB)
+    tok = bpe.Tokenizer(vocab, merges, bpe.SPECIAL_TOKENS)
+    tok.save(path)
+    return tok
+
+
+def lr_at(step, total, peak, warmup=300):
+    if step < warmup:
+        return peak * step / warmup
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup)))))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", default="models/recipe/work")
+    ap.add_argument("--minutes", type=float, default=60)
+    ap.add_argument("--total-steps", type=int, default=6000)
+    ap.add_argument("--batch", type=int, default=48)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--eval-every", type=int, default=250)
+    ap.add_argument("--export", default=None, help="write the Hugging Face-style checkpoint here and exit")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    os.makedirs(a.work, exist_ok=True)
+    torch.manual_seed(0)
+    tok = build_tokenizer(os.path.join(a.work, "tokenizer.json"))
+    data = Data(tok)
+    cfg = dict(CONFIG)
+    vocab = (tok.size + 63) // 64 * 64
+    cfg.update(vocab_size=vocab, embedding_size=vocab, mask_token_id=data.mask, eos_token_id=data.eos,
+               pad_token_id=data.eos, bos_token_id=data.bos)
+    m = M.LLaDAModelLM(cfg)
+    with torch.no_grad():
+        for n_, p in m.named_parameters():
+            if p.dim() == 2:
+                p.normal_(0, 0.02)
+    opt = torch.optim.AdamW(m.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=0.01)
+    ck = os.path.join(a.work, "ckpt.pt")
+    step, rng_state, log = 0, None, []
+    if os.path.exists(ck):
+        s = torch.load(ck)
+        m.load_state_dict(s["model"])
+        opt.load_state_dict(s["opt"])
+        step, rng_state, log = s["step"], s["rng"], s.get("log", [])
+        print(f"resumed at step {step}")
+    if a.export:
+        export(m, tok, cfg, a.export, step, log)
+        return
+    nparams = sum(p.numel() for p in m.parameters())
+    print(f"params {nparams/1e6:.2f}M vocab {vocab} tokens/row {T}", flush=True)
+    rng = random.Random(1)
+    if rng_state is not None:
+        rng.setstate(rng_state)
+    gen = torch.Generator().manual_seed(1000 + step)
+    t0 = time.time()
+    m.train()
+    avg = None
+    while step < a.total_steps and time.time() - t0 < a.minutes * 60:
+        ids, starts = data.batch(rng, a.batch)
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, a.total_steps, a.lr)
+        loss = loss_fn(m, ids, starts, data.mask, gen)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        opt.step()
+        step += 1
+        avg = loss.item() if avg is None else 0.98 * avg + 0.02 * loss.item()
+        if step % 25 == 0:
+            print(f"step {step} loss {avg:.4f} lr {lr_at(step, a.total_steps, a.lr):.2e} {time.time()-t0:.0f}s", flush=True)
+        if step % a.eval_every == 0 or step == a.total_steps:
+            r = evaluate(m, data)
+            log.append({"step": step, "loss": avg, "minutes": (time.time() - t0) / 60, **r})
+            print("eval", json.dumps(log[-1]), flush=True)
+            torch.save({"model": m.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng.getstate(), "log": log}, ck + ".tmp")
+            os.replace(ck + ".tmp", ck)
+    torch.save({"model": m.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng.getstate(), "log": log}, ck + ".tmp")
+    os.replace(ck + ".tmp", ck)
+    print("stopped at step", step)
+
+
+def export(m, tok, cfg, out, step, log):
+    os.makedirs(out, exist_ok=True)
+    safetensors_io.save_file(m.state_dict(), os.path.join(out, "model.safetensors"), {"format": "pt"})
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=1)
+    tok.save(os.path.join(out, "tokenizer.json"))
+    with open(os.path.join(out, "training_log.json"), "w") as f:
+        json.dump({"steps": step, "params": sum(p.numel() for p in m.parameters()), "log": log}, f, indent=1)
+    print("exported to", out)
+
+
+if __name__ == "__main__":
+    main()
