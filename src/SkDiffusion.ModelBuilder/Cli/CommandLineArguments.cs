@@ -1,0 +1,14 @@
+namespace SkDiffusion.ModelBuilder.Cli;
+
+/// <summary>The parsed command line.</summary>
+internal sealed class CommandLineArguments
+{
+    /// <summary>Whether <c>--help</c> was given.</summary>
+    public bool ShowHelp { get; init; }
+
+    /// <summary>Whether progress lines are suppressed (<c>--quiet</c>).</summary>
+    public bool Quiet { get; init; }
+
+    /// <summary>The build options (meaningless when <see cref="ShowHelp"/> is set).</summary>
+    public PackageBuildOptions Options { get; init; } = new();
+}

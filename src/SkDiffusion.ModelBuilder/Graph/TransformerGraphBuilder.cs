@@ -1,0 +1,302 @@
+using Onnx;
+using SkDiffusion.ModelBuilder.Checkpoints;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace SkDiffusion.ModelBuilder.Graph;
+
+/// <summary>
+/// Builds the LLaDA / Dream ONNX graph of docs/model-package.md with plain ONNX ops (plus the ORT
+/// <c>SimplifiedLayerNormalization</c> RMSNorm), streaming each weight from the checkpoint into a <see cref="WeightDataWriter"/>.
+/// </summary>
+internal sealed unsafe class TransformerGraphBuilder
+{
+    /// <summary>The ONNX opset of the default domain.</summary>
+    public const int Opset = 17;
+
+    private readonly TransformerConfig _config;
+    private readonly CheckpointLayout _layout;
+    private readonly SafetensorsCheckpoint _checkpoint;
+    private readonly WeightDataWriter _writer;
+    private readonly GraphBuildSettings _settings;
+    private readonly Action<int, string>? _onTensorWritten;
+    private readonly CancellationToken _cancellation;
+    private readonly OnnxGraphBuilder _g = new();
+    private int _tensorIndex;
+
+    /// <summary>Prepares a build; nothing is written until <see cref="Build"/>.</summary>
+    public TransformerGraphBuilder(
+        TransformerConfig config,
+        SafetensorsCheckpoint checkpoint,
+        WeightDataWriter writer,
+        GraphBuildSettings settings,
+        Action<int, string>? onTensorWritten,
+        CancellationToken cancellation)
+    {
+        _config = config;
+        _layout = new CheckpointLayout(config);
+        _checkpoint = checkpoint;
+        _writer = writer;
+        _settings = settings;
+        _onTensorWritten = onTensorWritten;
+        _cancellation = cancellation;
+    }
+
+    /// <summary>The number of tensors the build writes (checkpoint weights plus the two rotary tables).</summary>
+    public int TensorCount => _layout.AllWeights().Count() + 2;
+
+    /// <summary>The number of weight bytes the build writes, without alignment padding.</summary>
+    public long TotalBytes
+    {
+        get
+        {
+            long elements = _layout.AllWeights().Sum(w => _layout.Shape(w.Kind).Aggregate(1L, (a, b) => a * b));
+            return (elements * TensorConverter.FloatSize(_settings.Half)) + (2L * _settings.ContextLength * _config.HeadDim * sizeof(float));
+        }
+    }
+
+    /// <summary>Checks that every tensor the graph needs is in the checkpoint with the expected shape.</summary>
+    /// <exception cref="ModelBuildException">A tensor is missing or has the wrong shape.</exception>
+    public void ValidateWeights()
+    {
+        foreach (var (kind, layer) in _layout.AllWeights())
+        {
+            _checkpoint.GetTensor(_layout.Name(kind, layer), _layout.Shape(kind));
+        }
+    }
+
+    /// <summary>Builds the graph, writing all weights.</summary>
+    public ModelProto Build()
+    {
+        var c = _config;
+        int h = c.NumHeads, hkv = c.NumKvHeads, dh = c.HeadDim, group = h / hkv;
+        bool cache = _settings.IncludeCache;
+        string total = cache ? "total_sequence" : "sequence";
+
+        _g.AddInput("input_ids", DataType.Int64, "batch", "sequence");
+        _g.AddInput("position_ids", DataType.Int64, "batch", "sequence");
+        _g.AddInput("attention_mask", DataType.Int64, "batch", total);
+        if (cache)
+        {
+            for (int i = 0; i < c.NumLayers; i++)
+            {
+                _g.AddInput($"past_key_values.{i}.key", DataType.Float, "batch", hkv, "past_sequence", dh);
+                _g.AddInput($"past_key_values.{i}.value", DataType.Float, "batch", hkv, "past_sequence", dh);
+            }
+        }
+
+        _g.AddOutput("logits", DataType.Float, "batch", "sequence", c.VocabSize);
+        if (cache)
+        {
+            for (int i = 0; i < c.NumLayers; i++)
+            {
+                _g.AddOutput($"present.{i}.key", DataType.Float, "batch", hkv, total, dh);
+                _g.AddOutput($"present.{i}.value", DataType.Float, "batch", hkv, total, dh);
+            }
+        }
+
+        // Embedding lookup (gather first, then cast: the table itself is never widened).
+        string embedding = WriteWeight(WeightKind.Embedding, -1, transpose: false, out _);
+        string x = _g.Op("Gather", "embedded", [embedding, "input_ids"], OnnxGraphBuilder.Attr("axis", 0L));
+        if (_settings.Half)
+        {
+            x = Cast(x);
+        }
+
+        if (c.InputEmbeddingScale)
+        {
+            x = _g.Op("Mul", "embedded_scaled", [x, _g.Scalar("embedding_scale", MathF.Sqrt(c.HiddenSize))]);
+        }
+
+        // Key-padding bias [B,1,1,T]: 0 for real tokens, -1e9 for padding.
+        string maskFloat = _g.Op("Cast", "mask_float", ["attention_mask"], OnnxGraphBuilder.Attr("to", (long)DataType.Float));
+        string maskInverse = _g.Op("Sub", "mask_inverse", [_g.Scalar("one", 1f), maskFloat]);
+        string maskBias2 = _g.Op("Mul", "mask_bias_2d", [maskInverse, _g.Scalar("mask_negative", -1e9f)]);
+        string maskBias = _g.Op("Unsqueeze", "mask_bias", [maskBias2, _g.Int64s("axes_1_2", 1, 2)]);
+
+        // Rotary tables gathered by position: [B,1,S,Dh].
+        var (cosTable, sinTable) = WriteRotaryTables();
+        string axes1 = _g.Int64s("axes_1", 1);
+        string cos = _g.Op("Unsqueeze", "rope_cos", [_g.Op("Gather", "rope_cos_rows", [cosTable, "position_ids"], OnnxGraphBuilder.Attr("axis", 0L)), axes1]);
+        string sin = _g.Op("Unsqueeze", "rope_sin", [_g.Op("Gather", "rope_sin_rows", [sinTable, "position_ids"], OnnxGraphBuilder.Attr("axis", 0L)), axes1]);
+
+        string shapeQ = _g.Int64s("shape_q", 0, 0, h, dh);
+        string shapeKv = _g.Int64s("shape_kv", 0, 0, hkv, dh);
+        string shapeMerge = _g.Int64s("shape_merge", 0, 0, (long)h * dh);
+        string splitHalves = _g.Int64s("split_halves", dh / 2, dh / 2);
+        string axes2 = _g.Int64s("axes_2", 2);
+        string expandGroup = _g.Int64s("expand_group", 1, 1, group, 1, 1);
+        string shapeGrouped = _g.Int64s("shape_grouped", 0, h, -1, dh);
+        string scale = _g.Scalar("attention_scale", (float)(1.0 / Math.Sqrt(dh)));
+
+        string Rope(string t, string name)
+        {
+            string first = _g.Fresh(name + "_x1");
+            string second = _g.Fresh(name + "_x2");
+            _g.OpMulti("Split", [first, second], [t, splitHalves], "", OnnxGraphBuilder.Attr("axis", -1L));
+            string swapped = _g.Op("Concat", name + "_swapped", [second, first], OnnxGraphBuilder.Attr("axis", -1L));
+            return _g.Op("Add", name + "_rope", [_g.Op("Mul", name + "_cos", [t, cos]), _g.Op("Mul", name + "_sin", [swapped, sin])]);
+        }
+
+        string Heads(string t, string shape, string name) =>
+            _g.Op("Transpose", name + "_heads", [_g.Op("Reshape", name + "_split", [t, shape])], OnnxGraphBuilder.Attr("perm", new long[] { 0, 2, 1, 3 }));
+
+        string Repeat(string t, string name) =>
+            group == 1
+                ? t
+                : _g.Op("Reshape", name + "_repeated", [_g.Op("Expand", name + "_expanded", [_g.Op("Unsqueeze", name + "_grouped", [t, axes2]), expandGroup]), shapeGrouped]);
+
+        for (int layer = 0; layer < c.NumLayers; layer++)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            string p = $"layers.{layer}.";
+            string n = Norm(x, WeightKind.AttentionNorm, layer, p + "attn_norm");
+
+            string q = Linear(n, WeightKind.QueryWeight, layer, p + "q", c.QkvBias ? WeightKind.QueryBias : null);
+            string k = Linear(n, WeightKind.KeyWeight, layer, p + "k", c.QkvBias ? WeightKind.KeyBias : null);
+            string v = Linear(n, WeightKind.ValueWeight, layer, p + "v", c.QkvBias ? WeightKind.ValueBias : null);
+
+            string qh = Rope(Heads(q, shapeQ, p + "q"), p + "q");
+            string kh = Rope(Heads(k, shapeKv, p + "k"), p + "k");
+            string vh = Heads(v, shapeKv, p + "v");
+
+            string keys = kh, values = vh;
+            if (cache)
+            {
+                keys = _g.OpTo("Concat", $"present.{layer}.key", [$"past_key_values.{layer}.key", kh], OnnxGraphBuilder.Attr("axis", 2L));
+                values = _g.OpTo("Concat", $"present.{layer}.value", [$"past_key_values.{layer}.value", vh], OnnxGraphBuilder.Attr("axis", 2L));
+            }
+
+            string keysT = _g.Op("Transpose", p + "k_t", [Repeat(keys, p + "k")], OnnxGraphBuilder.Attr("perm", new long[] { 0, 1, 3, 2 }));
+            string scores = _g.Op("MatMul", p + "scores", [_g.Op("Mul", p + "q_scaled", [qh, scale]), keysT]);
+            string probs = _g.Op("Softmax", p + "probs", [_g.Op("Add", p + "scores_masked", [scores, maskBias])], OnnxGraphBuilder.Attr("axis", -1L));
+            string context = _g.Op("MatMul", p + "context", [probs, Repeat(values, p + "v")]);
+            string merged = _g.Op("Reshape", p + "context_merged", [
+                _g.Op("Transpose", p + "context_t", [context], OnnxGraphBuilder.Attr("perm", new long[] { 0, 2, 1, 3 })), shapeMerge]);
+            string attention = Linear(merged, WeightKind.OutputWeight, layer, p + "attn_out", null);
+            x = _g.Op("Add", p + "attn_residual", [x, attention]);
+
+            string f = Norm(x, WeightKind.FeedForwardNorm, layer, p + "ff_norm");
+            string gate = Linear(f, WeightKind.GateWeight, layer, p + "gate", null);
+            string up = Linear(f, WeightKind.UpWeight, layer, p + "up", null);
+            string silu = _g.Op("Mul", p + "silu", [gate, _g.Op("Sigmoid", p + "gate_sigmoid", [gate])]);
+            string down = Linear(_g.Op("Mul", p + "swiglu", [silu, up]), WeightKind.DownWeight, layer, p + "down", null);
+            x = _g.Op("Add", p + "ff_residual", [x, down]);
+        }
+
+        string final = Norm(x, WeightKind.FinalNorm, -1, "final_norm");
+        string head = WriteWeight(WeightKind.Head, -1, transpose: true, out _);
+        if (_settings.Half)
+        {
+            head = Cast(head);
+        }
+
+        if (c.ScaleLogits)
+        {
+            string raw = _g.Op("MatMul", "logits_unscaled", [final, head]);
+            _g.OpTo("Mul", "logits", [raw, _g.Scalar("logits_scale", (float)(1.0 / Math.Sqrt(c.HiddenSize)))]);
+        }
+        else
+        {
+            _g.OpTo("MatMul", "logits", [final, head]);
+        }
+
+        var model = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "SkDiffusion.ModelBuilder",
+            ProducerVersion = typeof(TransformerGraphBuilder).Assembly.GetName().Version?.ToString() ?? "1.0",
+            Graph = _g.Graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
+        return model;
+    }
+
+    private string Cast(string input) =>
+        _g.Op("Cast", input + "_f32", [input], OnnxGraphBuilder.Attr("to", (long)DataType.Float));
+
+    private string Norm(string x, WeightKind kind, int layer, string name)
+    {
+        string weight = WriteWeight(kind, layer, transpose: false, out _);
+        if (_settings.Half)
+        {
+            weight = Cast(weight);
+        }
+
+        return _g.Op("SimplifiedLayerNormalization", name, [x, weight],
+            OnnxGraphBuilder.Attr("axis", -1L), OnnxGraphBuilder.Attr("epsilon", (float)_config.RmsNormEps), OnnxGraphBuilder.Attr("stash_type", 1L));
+    }
+
+    private string Linear(string x, WeightKind kind, int layer, string name, WeightKind? bias)
+    {
+        string weight = WriteWeight(kind, layer, transpose: true, out _);
+        if (_settings.Half)
+        {
+            weight = Cast(weight);
+        }
+
+        string y = _g.Op("MatMul", name, [x, weight]);
+        if (bias is { } biasKind)
+        {
+            string b = WriteWeight(biasKind, layer, transpose: false, out _);
+            if (_settings.Half)
+            {
+                b = Cast(b);
+            }
+
+            y = _g.Op("Add", name + "_biased", [y, b]);
+        }
+
+        return y;
+    }
+
+    private string WriteWeight(WeightKind kind, int layer, bool transpose, out long[] dims)
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        string name = _layout.Name(kind, layer);
+        var info = _checkpoint.GetTensor(name, _layout.Shape(kind));
+        long rows = info.Shape.Length == 2 ? info.Shape[0] : 1;
+        long cols = info.Shape[^1];
+        dims = transpose ? [cols, rows] : info.Shape;
+        string initializer = transpose ? name + ".transposed" : name;
+
+        _writer.BeginTensor();
+        using (var view = info.File.OpenView(info))
+        {
+            TensorConverter.Write(view.Pointer, info.DType, rows, cols, transpose, _settings.Half, _writer);
+        }
+
+        _g.AddInitializer(_writer.EndTensor(initializer, _settings.Half ? DataType.Float16 : DataType.Float, dims));
+        _onTensorWritten?.Invoke(++_tensorIndex, name);
+        return initializer;
+    }
+
+    private (string Cos, string Sin) WriteRotaryTables()
+    {
+        int context = _settings.ContextLength, dh = _config.HeadDim;
+        var cosRow = new float[dh];
+        var sinRow = new float[dh];
+        long[] dims = [context, dh];
+
+        _writer.BeginTensor();
+        for (int position = 0; position < context; position++)
+        {
+            RotaryTables.FillRow(position, dh, _config.RopeTheta, cosRow, sinRow);
+            TensorConverter.Emit(cosRow, half: false, _writer);
+        }
+
+        _g.AddInitializer(_writer.EndTensor("rope.cos", DataType.Float, dims));
+        _onTensorWritten?.Invoke(++_tensorIndex, "rope.cos");
+
+        _writer.BeginTensor();
+        for (int position = 0; position < context; position++)
+        {
+            RotaryTables.FillRow(position, dh, _config.RopeTheta, cosRow, sinRow);
+            TensorConverter.Emit(sinRow, half: false, _writer);
+        }
+
+        _g.AddInitializer(_writer.EndTensor("rope.sin_signed", DataType.Float, dims));
+        _onTensorWritten?.Invoke(++_tensorIndex, "rope.sin_signed");
+        return ("rope.cos", "rope.sin_signed");
+    }
+}

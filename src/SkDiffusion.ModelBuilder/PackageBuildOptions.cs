@@ -1,0 +1,26 @@
+namespace SkDiffusion.ModelBuilder;
+
+/// <summary>What to convert and how: the input of <see cref="PackageBuilder.BuildAsync"/>.</summary>
+public sealed class PackageBuildOptions
+{
+    /// <summary>The Hugging Face checkpoint folder (config.json, safetensors, tokenizer files).</summary>
+    public string CheckpointDirectory { get; set; } = "";
+
+    /// <summary>The package folder to create. It must not exist or be empty unless <see cref="Overwrite"/> is set.</summary>
+    public string OutputDirectory { get; set; } = "";
+
+    /// <summary>The weight precision of the package. Defaults to <see cref="ModelPrecision.Float32"/>.</summary>
+    public ModelPrecision Precision { get; set; } = ModelPrecision.Float32;
+
+    /// <summary>Whether the graph takes past key/values and returns present key/values. Defaults to <see langword="true"/>.</summary>
+    public bool IncludeCache { get; set; } = true;
+
+    /// <summary>The model name written to the manifest; defaults to the config's <c>_name_or_path</c> or the checkpoint folder's name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The largest past plus current length the graph accepts; defaults to the config's maximum sequence length.</summary>
+    public int? ContextLength { get; set; }
+
+    /// <summary>Whether an existing non-empty output folder may be replaced.</summary>
+    public bool Overwrite { get; set; }
+}
