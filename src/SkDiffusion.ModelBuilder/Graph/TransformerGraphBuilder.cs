@@ -123,9 +123,9 @@ internal sealed unsafe class TransformerGraphBuilder
         string shapeKv = _g.Int64s("shape_kv", 0, 0, hkv, dh);
         string shapeMerge = _g.Int64s("shape_merge", 0, 0, (long)h * dh);
         string splitHalves = _g.Int64s("split_halves", dh / 2, dh / 2);
-        string axes2 = _g.Int64s("axes_2", 2);
-        string expandGroup = _g.Int64s("expand_group", 1, 1, group, 1, 1);
-        string shapeGrouped = _g.Int64s("shape_grouped", 0, h, -1, dh);
+        string axes2 = group > 1 ? _g.Int64s("axes_2", 2) : "";
+        string expandGroup = group > 1 ? _g.Int64s("expand_group", 1, 1, group, 1, 1) : "";
+        string shapeGrouped = group > 1 ? _g.Int64s("shape_grouped", 0, h, -1, dh) : "";
         string scale = _g.Scalar("attention_scale", (float)(1.0 / Math.Sqrt(dh)));
 
         string Rope(string t, string name)

@@ -1,0 +1,149 @@
+using SkDiffusion.ModelBuilder;
+using Xunit.Abstractions;
+
+namespace SkDiffusion.Tests.ModelBuilder;
+
+/// <summary>
+/// Builds the tiny LLaDA and Dream fixtures and compares ONNX Runtime (CPU) logits with the PyTorch golden outputs.
+/// Tolerance: max|onnx - golden| &lt;= tol * max(1, max|golden|) over the whole logits tensor (padded rows included),
+/// with tol = 1e-4 for float32 and 1e-2 for float16 weights.
+/// </summary>
+public sealed class GoldenParityTests(ITestOutputHelper output)
+{
+    private const double Float32Tolerance = 1e-4;
+    private const double Float16Tolerance = 1e-2;
+
+    [Theory]
+    [InlineData("tiny-llada")]
+    [InlineData("tiny-dream")]
+    public async Task Float32MatchesGoldenAndCacheSplit(string fixture)
+    {
+        using var temp = new TempDirectory();
+        string package = temp.Combine("package");
+        await PackageBuilder.BuildAsync(new PackageBuildOptions { CheckpointDirectory = FixturePaths.Fixture(fixture), OutputDirectory = package });
+        var golden = GoldenOutputs.Load(FixturePaths.Fixture(fixture));
+        using var runner = new PackageRunner(package);
+        var m = runner.Manifest;
+        Assert.Equal(golden.Vocab, m.VocabSize);
+
+        var full = runner.Run(golden.InputIds, golden.PositionIds, golden.AttentionMask, golden.Batch, golden.Sequence);
+        var (maxAbs, maxGolden) = TensorCompare.Measure(full.Logits, golden.Logits);
+        output.WriteLine($"{fixture} fp32 full pass: max abs error {maxAbs:E3}, max |golden| {maxGolden:F3}, relative {maxAbs / Math.Max(1, maxGolden):E3}");
+        Assert.True(maxAbs <= Float32Tolerance * Math.Max(1, maxGolden), $"max abs error {maxAbs} exceeds {Float32Tolerance} * max(1, {maxGolden})");
+        Assert.Equal(new long[] { golden.Batch, m.NumKvHeads, golden.Sequence, m.HeadDim }, full.PresentShape);
+
+        // Cache split: hold positions < P as past, run P..S-1 against it, compare with the full pass and with golden.
+        int p = golden.CacheSplit, s = golden.Sequence, b = golden.Batch, rest = s - p;
+        var pastKeys = full.PresentKeys.Select(k => TensorCompare.SlicePast(k, b, m.NumKvHeads, s, m.HeadDim, p)).ToArray();
+        var pastValues = full.PresentValues.Select(v => TensorCompare.SlicePast(v, b, m.NumKvHeads, s, m.HeadDim, p)).ToArray();
+        var ids = TensorCompare.SliceMiddle(golden.InputIds.Select(x => (float)x).ToArray(), b, s, 1, p, s).Select(x => (long)x).ToArray();
+        var positions = TensorCompare.SliceMiddle(golden.PositionIds.Select(x => (float)x).ToArray(), b, s, 1, p, s).Select(x => (long)x).ToArray();
+        var split = runner.Run(ids, positions, golden.AttentionMask, b, rest, p, pastKeys, pastValues);
+
+        var fullTail = TensorCompare.SliceMiddle(full.Logits, b, s, golden.Vocab, p, s);
+        var goldenTail = TensorCompare.SliceMiddle(golden.Logits, b, s, golden.Vocab, p, s);
+        var (splitVsFull, tailMax) = TensorCompare.Measure(split.Logits, fullTail);
+        var (splitVsGolden, _) = TensorCompare.Measure(split.Logits, goldenTail);
+        output.WriteLine($"{fixture} cache split P={p}: max abs vs full pass {splitVsFull:E3}, vs golden {splitVsGolden:E3}");
+        Assert.True(splitVsFull <= 1e-5 * Math.Max(1, tailMax), $"cache split differs from the full pass by {splitVsFull}");
+        Assert.True(splitVsGolden <= Float32Tolerance * Math.Max(1, maxGolden), $"cache split differs from golden by {splitVsGolden}");
+        Assert.Equal(new long[] { b, m.NumKvHeads, s, m.HeadDim }, split.PresentShape);
+
+        // The present returned by the split run is the past followed by the new keys: equal to the full pass's present.
+        for (int i = 0; i < m.NumLayers; i++)
+        {
+            Assert.True(TensorCompare.Measure(split.PresentKeys[i], full.PresentKeys[i]).MaxAbs <= 1e-5);
+            Assert.True(TensorCompare.Measure(split.PresentValues[i], full.PresentValues[i]).MaxAbs <= 1e-5);
+        }
+    }
+
+    [Theory]
+    [InlineData("tiny-llada")]
+    [InlineData("tiny-dream")]
+    public async Task Float16MatchesGoldenLoosely(string fixture)
+    {
+        using var temp = new TempDirectory();
+        string package = temp.Combine("package");
+        var manifest = await PackageBuilder.BuildAsync(new PackageBuildOptions
+        {
+            CheckpointDirectory = FixturePaths.Fixture(fixture),
+            OutputDirectory = package,
+            Precision = ModelPrecision.Float16,
+        });
+        Assert.Equal("float16", manifest.DType);
+        Assert.Equal("float32", manifest.KvDType);
+        var golden = GoldenOutputs.Load(FixturePaths.Fixture(fixture));
+        using var runner = new PackageRunner(package);
+        var full = runner.Run(golden.InputIds, golden.PositionIds, golden.AttentionMask, golden.Batch, golden.Sequence);
+        var (maxAbs, maxGolden) = TensorCompare.Measure(full.Logits, golden.Logits);
+        output.WriteLine($"{fixture} fp16: max abs error {maxAbs:E3}, relative {maxAbs / Math.Max(1, maxGolden):E3}");
+        Assert.True(maxAbs <= Float16Tolerance * Math.Max(1, maxGolden), $"fp16 max abs error {maxAbs}");
+    }
+
+    [Theory]
+    [InlineData("tiny-llada")]
+    [InlineData("tiny-dream")]
+    public async Task NoCacheGraphMatchesGolden(string fixture)
+    {
+        using var temp = new TempDirectory();
+        string package = temp.Combine("package");
+        var manifest = await PackageBuilder.BuildAsync(new PackageBuildOptions
+        {
+            CheckpointDirectory = FixturePaths.Fixture(fixture),
+            OutputDirectory = package,
+            IncludeCache = false,
+        });
+        Assert.False(manifest.HasCache);
+        var golden = GoldenOutputs.Load(FixturePaths.Fixture(fixture));
+        using var runner = new PackageRunner(package);
+        Assert.DoesNotContain(runner.InputNames, n => n.StartsWith("past_key_values", StringComparison.Ordinal));
+        Assert.Equal(["logits"], runner.OutputNames);
+        var full = runner.Run(golden.InputIds, golden.PositionIds, golden.AttentionMask, golden.Batch, golden.Sequence);
+        var (maxAbs, maxGolden) = TensorCompare.Measure(full.Logits, golden.Logits);
+        Assert.True(maxAbs <= Float32Tolerance * Math.Max(1, maxGolden), $"max abs error {maxAbs}");
+    }
+
+    [Fact]
+    public async Task ExternalDataPackageMatchesGolden()
+    {
+        // A long context makes the rotary tables exceed the embedding threshold, so weights go to model.onnx.data.
+        using var temp = new TempDirectory();
+        string package = temp.Combine("package");
+        var manifest = await PackageBuilder.BuildAsync(new PackageBuildOptions
+        {
+            CheckpointDirectory = FixturePaths.Fixture("tiny-dream"),
+            OutputDirectory = package,
+            ContextLength = 40_000,
+        });
+        Assert.Equal("model.onnx.data", manifest.Files.ModelData);
+        Assert.Equal(40_000, manifest.ContextLength);
+        Assert.True(new FileInfo(Path.Combine(package, "model.onnx.data")).Length > PackageBuilder.ExternalDataThreshold);
+        Assert.True(new FileInfo(Path.Combine(package, "model.onnx")).Length < 200_000);
+        var golden = GoldenOutputs.Load(FixturePaths.Fixture("tiny-dream"));
+        using var runner = new PackageRunner(package);
+        var full = runner.Run(golden.InputIds, golden.PositionIds, golden.AttentionMask, golden.Batch, golden.Sequence);
+        var (maxAbs, maxGolden) = TensorCompare.Measure(full.Logits, golden.Logits);
+        Assert.True(maxAbs <= Float32Tolerance * Math.Max(1, maxGolden), $"max abs error {maxAbs}");
+    }
+
+    [Theory]
+    [InlineData("BF16", 3e-2)]
+    [InlineData("F16", 1e-2)]
+    public async Task HalfPrecisionCheckpointsConvert(string dtype, double tolerance)
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = temp.CopyFrom(FixturePaths.Fixture("tiny-llada"), "checkpoint");
+        string weights = Path.Combine(checkpoint, "model.safetensors");
+        var tensors = SafetensorsTestWriter.Read(weights).ToDictionary(t => t.Key, t => SafetensorsTestWriter.Narrow(t.Value, dtype));
+        SafetensorsTestWriter.Write(weights, tensors);
+
+        string package = temp.Combine("package");
+        await PackageBuilder.BuildAsync(new PackageBuildOptions { CheckpointDirectory = checkpoint, OutputDirectory = package });
+        var golden = GoldenOutputs.Load(FixturePaths.Fixture("tiny-llada"));
+        using var runner = new PackageRunner(package);
+        var full = runner.Run(golden.InputIds, golden.PositionIds, golden.AttentionMask, golden.Batch, golden.Sequence);
+        var (maxAbs, maxGolden) = TensorCompare.Measure(full.Logits, golden.Logits);
+        output.WriteLine($"{dtype} checkpoint: max abs error {maxAbs:E3}, relative {maxAbs / Math.Max(1, maxGolden):E3}");
+        Assert.True(maxAbs <= tolerance * Math.Max(1, maxGolden), $"{dtype} max abs error {maxAbs}");
+    }
+}
