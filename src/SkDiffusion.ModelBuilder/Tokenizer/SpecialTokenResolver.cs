@@ -5,6 +5,7 @@ namespace SkDiffusion.ModelBuilder.Tokenizer;
 
 /// <summary>
 /// Finds the manifest's token ids: by content among the tokenizer's added tokens, overridden by config.json ids when present.
+/// Dream's <c>bos</c> is always null (ChatML prompts start without one).
 /// </summary>
 internal static class SpecialTokenResolver
 {
@@ -30,7 +31,8 @@ internal static class SpecialTokenResolver
         int eos = config.EosTokenId ?? Find("<|endoftext|>")
             ?? throw new ModelBuildException($"{tokenizer.SourceFile}: end-of-sequence token '<|endoftext|>' not found, and config.json has no eos_token_id.");
         int eot = Find(llada ? "<|eot_id|>" : "<|im_end|>") ?? eos;
-        int? bos = llada ? config.BosTokenId ?? Find("<|startoftext|>") : config.BosTokenId;
+        // Dream's chat format starts without a BOS: its config's bos_token_id (= <|endoftext|>) is never prepended.
+        int? bos = llada ? config.BosTokenId ?? Find("<|startoftext|>") : null;
         int pad = config.PadTokenId ?? eos;
         return new ManifestTokenIds { Mask = mask, Bos = bos, Eos = eos, Eot = eot, Pad = pad };
     }
