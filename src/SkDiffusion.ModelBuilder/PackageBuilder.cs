@@ -38,12 +38,6 @@ public static class PackageBuilder
     {
         string checkpointDirectory = ValidateCheckpointDirectory(options.CheckpointDirectory);
         string outputDirectory = ValidateOutputDirectory(options.OutputDirectory, options.Overwrite);
-        if (options.Precision == ModelPrecision.Int4)
-        {
-            throw new ModelBuildException("--precision int4 is not implemented yet; use fp32 or fp16.");
-        }
-
-        bool half = options.Precision == ModelPrecision.Float16;
         Report(progress, BuildStage.ReadingCheckpoint, $"Reading {checkpointDirectory}");
         var config = ConfigReader.Read(checkpointDirectory);
         int contextLength = options.ContextLength ?? config.MaxPositions;
@@ -76,7 +70,12 @@ public static class PackageBuilder
                 ContextLength = contextLength,
                 RopeTheta = config.RopeTheta,
                 RmsNormEps = config.RmsNormEps,
-                DType = half ? "float16" : "float32",
+                DType = options.Precision switch
+                {
+                    ModelPrecision.Float16 => "float16",
+                    ModelPrecision.Int4 => "int4",
+                    _ => "float32",
+                },
                 KvDType = "float32",
                 LogitsShifted = config.Architecture == ModelArchitecture.Dream,
                 HasCache = options.IncludeCache,
@@ -91,7 +90,7 @@ public static class PackageBuilder
             TokenizerVerifier.Verify(Path.Combine(temp, files.Vocab), Path.Combine(temp, files.Merges), Path.Combine(temp, files.TokenizerConfig), tokenizer.SpecialTokens);
             ct.ThrowIfCancellationRequested();
 
-            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(half, options.IncludeCache, contextLength), progress, ct, out bool external);
+            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength), progress, ct, out bool external);
             files.ModelData = external ? ModelDataFile : null;
 
             Report(progress, BuildStage.WritingManifest, "Hashing files and writing manifest.json");

@@ -17,7 +17,7 @@ internal static class CommandLineParser
           --checkpoint <dir>      checkpoint folder: config.json, model.safetensors (or model.safetensors.index.json
                                   and shards), tokenizer.json (or vocab.json + merges.txt)
           --output <dir>          package folder to create (must not exist or be empty)
-          --precision <p>         weight precision: fp32 (default) or fp16 (int4 is not implemented yet)
+          --precision <p>         weight precision: fp32 (default), fp16, or int4 (MatMulNBits, block 32)
           --no-cache              build a graph without past/present key-value tensors
           --name <name>           model name written to manifest.json (default: config _name_or_path or folder name)
           --context-length <n>    largest past + current length the graph accepts (default: from config.json)

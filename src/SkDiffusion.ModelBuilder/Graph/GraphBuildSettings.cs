@@ -1,7 +1,21 @@
 namespace SkDiffusion.ModelBuilder.Graph;
 
 /// <summary>How the transformer graph is built.</summary>
-/// <param name="Half">Store weights as float16 (the graph casts them to float32).</param>
+/// <param name="Precision">Weight storage: float32; float16 (cast to float32 in the graph); or int4 MatMulNBits for the
+/// projections and head, with a float16 embedding and float32 norms and biases.</param>
 /// <param name="IncludeCache">Add past/present key-value inputs and outputs.</param>
 /// <param name="ContextLength">Rows of the rotary tables: the largest past plus current length.</param>
-internal sealed record GraphBuildSettings(bool Half, bool IncludeCache, int ContextLength);
+internal sealed record GraphBuildSettings(ModelPrecision Precision, bool IncludeCache, int ContextLength)
+{
+    /// <summary>Whether the embedding is stored as float16.</summary>
+    public bool HalfEmbedding => Precision != ModelPrecision.Float32;
+
+    /// <summary>Whether norm scales and biases are stored as float16.</summary>
+    public bool HalfSmallWeights => Precision == ModelPrecision.Float16;
+
+    /// <summary>Whether projection and head matrices are stored as float16.</summary>
+    public bool HalfMatrices => Precision == ModelPrecision.Float16;
+
+    /// <summary>Whether projection and head matrices are 4-bit quantized.</summary>
+    public bool Int4Matrices => Precision == ModelPrecision.Int4;
+}

@@ -45,13 +45,33 @@ internal sealed unsafe class TransformerGraphBuilder
     public int TensorCount => _layout.AllWeights().Count() + 2;
 
     /// <summary>The number of weight bytes the build writes, without alignment padding.</summary>
-    public long TotalBytes
+    public long TotalBytes =>
+        _layout.AllWeights().Sum(w => StoredBytes(w.Kind)) + (2L * _settings.ContextLength * _config.HeadDim * sizeof(float));
+
+    private static bool IsMatrix(WeightKind kind) => kind is WeightKind.QueryWeight or WeightKind.KeyWeight or WeightKind.ValueWeight
+        or WeightKind.OutputWeight or WeightKind.GateWeight or WeightKind.UpWeight or WeightKind.DownWeight or WeightKind.Head;
+
+    private long StoredBytes(WeightKind kind)
     {
-        get
+        long[] shape = _layout.Shape(kind);
+        long elements = shape.Aggregate(1L, (a, b) => a * b);
+        if (kind == WeightKind.Embedding)
         {
-            long elements = _layout.AllWeights().Sum(w => _layout.Shape(w.Kind).Aggregate(1L, (a, b) => a * b));
-            return (elements * TensorConverter.FloatSize(_settings.Half)) + (2L * _settings.ContextLength * _config.HeadDim * sizeof(float));
+            return elements * TensorConverter.FloatSize(_settings.HalfEmbedding);
         }
+
+        if (!IsMatrix(kind))
+        {
+            return elements * TensorConverter.FloatSize(_settings.HalfSmallWeights);
+        }
+
+        if (!_settings.Int4Matrices)
+        {
+            return elements * TensorConverter.FloatSize(_settings.HalfMatrices);
+        }
+
+        long n = shape[0], blocks = Int4Quantizer.BlockCount(shape[1]);
+        return (n * blocks * (Int4Quantizer.BlobSize + sizeof(float))) + (n * Int4Quantizer.ZeroPointBytes(shape[1]));
     }
 
     /// <summary>Checks that every tensor the graph needs is in the checkpoint with the expected shape.</summary>
@@ -95,9 +115,9 @@ internal sealed unsafe class TransformerGraphBuilder
         }
 
         // Embedding lookup (gather first, then cast: the table itself is never widened).
-        string embedding = WriteWeight(WeightKind.Embedding, -1, transpose: false, out _);
+        string embedding = WriteWeight(WeightKind.Embedding, -1, transpose: false, _settings.HalfEmbedding);
         string x = _g.Op("Gather", "embedded", [embedding, "input_ids"], OnnxGraphBuilder.Attr("axis", 0L));
-        if (_settings.Half)
+        if (_settings.HalfEmbedding)
         {
             x = Cast(x);
         }
@@ -184,20 +204,10 @@ internal sealed unsafe class TransformerGraphBuilder
         }
 
         string final = Norm(x, WeightKind.FinalNorm, -1, "final_norm");
-        string head = WriteWeight(WeightKind.Head, -1, transpose: true, out _);
-        if (_settings.Half)
-        {
-            head = Cast(head);
-        }
-
+        string projected = Linear(final, WeightKind.Head, -1, c.ScaleLogits ? "logits_unscaled" : "logits", null);
         if (c.ScaleLogits)
         {
-            string raw = _g.Op("MatMul", "logits_unscaled", [final, head]);
-            _g.OpTo("Mul", "logits", [raw, _g.Scalar("logits_scale", (float)(1.0 / Math.Sqrt(c.HiddenSize)))]);
-        }
-        else
-        {
-            _g.OpTo("MatMul", "logits", [final, head]);
+            _g.OpTo("Mul", "logits", [projected, _g.Scalar("logits_scale", (float)(1.0 / Math.Sqrt(c.HiddenSize)))]);
         }
 
         var model = new ModelProto
@@ -217,8 +227,8 @@ internal sealed unsafe class TransformerGraphBuilder
 
     private string Norm(string x, WeightKind kind, int layer, string name)
     {
-        string weight = WriteWeight(kind, layer, transpose: false, out _);
-        if (_settings.Half)
+        string weight = WriteWeight(kind, layer, transpose: false, _settings.HalfSmallWeights);
+        if (_settings.HalfSmallWeights)
         {
             weight = Cast(weight);
         }
@@ -229,17 +239,30 @@ internal sealed unsafe class TransformerGraphBuilder
 
     private string Linear(string x, WeightKind kind, int layer, string name, WeightKind? bias)
     {
-        string weight = WriteWeight(kind, layer, transpose: true, out _);
-        if (_settings.Half)
+        string y;
+        if (_settings.Int4Matrices)
         {
-            weight = Cast(weight);
+            var (packed, scales, zeroPoints, n, k) = WriteInt4Weight(kind, layer);
+            y = _g.Fresh(name);
+            _g.OpMulti("MatMulNBits", [y], [x, packed, scales, zeroPoints], "com.microsoft",
+                OnnxGraphBuilder.Attr("K", k), OnnxGraphBuilder.Attr("N", n), OnnxGraphBuilder.Attr("bits", 4L),
+                OnnxGraphBuilder.Attr("block_size", (long)Int4Quantizer.BlockSize));
+        }
+        else
+        {
+            string weight = WriteWeight(kind, layer, transpose: true, _settings.HalfMatrices);
+            if (_settings.HalfMatrices)
+            {
+                weight = Cast(weight);
+            }
+
+            y = _g.Op("MatMul", name, [x, weight]);
         }
 
-        string y = _g.Op("MatMul", name, [x, weight]);
         if (bias is { } biasKind)
         {
-            string b = WriteWeight(biasKind, layer, transpose: false, out _);
-            if (_settings.Half)
+            string b = WriteWeight(biasKind, layer, transpose: false, _settings.HalfSmallWeights);
+            if (_settings.HalfSmallWeights)
             {
                 b = Cast(b);
             }
@@ -250,25 +273,61 @@ internal sealed unsafe class TransformerGraphBuilder
         return y;
     }
 
-    private string WriteWeight(WeightKind kind, int layer, bool transpose, out long[] dims)
+    private string WriteWeight(WeightKind kind, int layer, bool transpose, bool half)
     {
         _cancellation.ThrowIfCancellationRequested();
         string name = _layout.Name(kind, layer);
         var info = _checkpoint.GetTensor(name, _layout.Shape(kind));
         long rows = info.Shape.Length == 2 ? info.Shape[0] : 1;
         long cols = info.Shape[^1];
-        dims = transpose ? [cols, rows] : info.Shape;
+        long[] dims = transpose ? [cols, rows] : info.Shape;
         string initializer = transpose ? name + ".transposed" : name;
 
         _writer.BeginTensor();
         using (var view = info.File.OpenView(info))
         {
-            TensorConverter.Write(view.Pointer, info.DType, rows, cols, transpose, _settings.Half, _writer);
+            TensorConverter.Write(view.Pointer, info.DType, rows, cols, transpose, half, _writer);
         }
 
-        _g.AddInitializer(_writer.EndTensor(initializer, _settings.Half ? DataType.Float16 : DataType.Float, dims));
+        _g.AddInitializer(_writer.EndTensor(initializer, half ? DataType.Float16 : DataType.Float, dims));
         _onTensorWritten?.Invoke(++_tensorIndex, name);
         return initializer;
+    }
+
+    private (string Packed, string Scales, string ZeroPoints, long N, long K) WriteInt4Weight(WeightKind kind, int layer)
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        string name = _layout.Name(kind, layer);
+        var info = _checkpoint.GetTensor(name, _layout.Shape(kind));
+        long n = info.Shape[0], k = info.Shape[1];
+        int blocks = Int4Quantizer.BlockCount(k), zeroBytes = Int4Quantizer.ZeroPointBytes(k);
+        var scales = new float[checked((int)(n * blocks))];
+        var zeroPoints = new byte[checked((int)(n * zeroBytes))];
+        var row = new float[k];
+        var blob = new byte[blocks * Int4Quantizer.BlobSize];
+        int elementSize = SafetensorsTensorInfo.ElementSize(info.DType);
+
+        _writer.BeginTensor();
+        using (var view = info.File.OpenView(info))
+        {
+            for (long r = 0; r < n; r++)
+            {
+                TensorConverter.ToFloat(view.Pointer + (r * k * elementSize), info.DType, row);
+                Int4Quantizer.QuantizeRow(row, blob, scales.AsSpan((int)(r * blocks), blocks), zeroPoints.AsSpan((int)(r * zeroBytes), zeroBytes));
+                _writer.Write(blob);
+            }
+        }
+
+        string packed = name + ".int4";
+        _g.AddInitializer(_writer.EndTensor(packed, DataType.Uint8, [n, blocks, Int4Quantizer.BlobSize]));
+        _writer.BeginTensor();
+        TensorConverter.Emit(scales, half: false, _writer);
+        _g.AddInitializer(_writer.EndTensor(name + ".scales", DataType.Float, [n * blocks]));
+        _writer.BeginTensor();
+        _writer.Write(zeroPoints);
+        _g.AddInitializer(_writer.EndTensor(name + ".zero_points", DataType.Uint8, [n * zeroBytes]));
+        _onTensorWritten?.Invoke(++_tensorIndex, name);
+        return (packed, name + ".scales", name + ".zero_points", n, k);
     }
 
     private (string Cos, string Sin) WriteRotaryTables()

@@ -169,19 +169,6 @@ public sealed class BuildErrorTests
     }
 
     [Fact]
-    public async Task Int4IsReportedAsNotImplemented()
-    {
-        using var temp = new TempDirectory();
-        var error = await Assert.ThrowsAsync<ModelBuildException>(() => PackageBuilder.BuildAsync(new PackageBuildOptions
-        {
-            CheckpointDirectory = FixturePaths.Fixture("tiny-llada"),
-            OutputDirectory = temp.Combine("out"),
-            Precision = ModelPrecision.Int4,
-        }));
-        Assert.Contains("int4", error.Message);
-    }
-
-    [Fact]
     public async Task CancelledBuildLeavesNothing()
     {
         using var temp = new TempDirectory();
