@@ -62,9 +62,22 @@ internal static class ConfigReader
             throw new ModelBuildException($"{r.Path}: only rotary position embeddings are supported (rope=true, alibi=false).");
         }
 
-        if (r.OptionalBool("rope_full_precision") == false)
+        RequireOneOf(r, "block_type", "llama");
+        RequireOneOf(r, "layer_norm_type", "rms");
+        RequireOneOf(r, "activation_type", "silu", "swiglu");
+        if (r.OptionalBool("attention_layer_norm") == true)
         {
-            // Informational: the graph always computes rotary embeddings in float32.
+            throw new ModelBuildException($"{r.Path}: attention_layer_norm=true (q/k norms) is not supported.");
+        }
+
+        if (r.OptionalBool("layer_norm_with_affine") == false)
+        {
+            throw new ModelBuildException($"{r.Path}: layer_norm_with_affine=false is not supported (norms must have weights).");
+        }
+
+        if (r.Root.TryGetProperty("clip_qkv", out var clip) && clip.ValueKind != JsonValueKind.Null)
+        {
+            throw new ModelBuildException($"{r.Path}: clip_qkv is not supported (must be null or absent).");
         }
 
         int d = r.RequiredInt("d_model");
@@ -97,7 +110,7 @@ internal static class ConfigReader
             RopeTheta = r.OptionalDouble("rope_theta") ?? 10000.0,
             RmsNormEps = r.OptionalDouble("rms_norm_eps") ?? 1e-5,
             TieWordEmbeddings = r.OptionalBool("weight_tying") ?? false,
-            QkvBias = false,
+            QkvBias = r.OptionalBool("include_qkv_bias") ?? false,
             ScaleLogits = r.OptionalBool("scale_logits") ?? false,
             InputEmbeddingScale = r.OptionalBool("input_emb_norm") ?? false,
             MaskTokenId = r.OptionalInt("mask_token_id"),
@@ -106,6 +119,15 @@ internal static class ConfigReader
             PadTokenId = r.OptionalInt("pad_token_id"),
             NameOrPath = r.OptionalString("_name_or_path"),
         };
+    }
+
+    private static void RequireOneOf(Reader r, string key, params string[] allowed)
+    {
+        string? value = r.OptionalString(key);
+        if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
+        {
+            throw new ModelBuildException($"{r.Path}: {key} '{value}' is not supported; expected {string.Join(" or ", allowed.Select(a => $"'{a}'"))}.");
+        }
     }
 
     private static TransformerConfig ReadDream(Reader r)

@@ -19,6 +19,22 @@ public sealed class BuildErrorTests
         Assert.Contains("'Dream'", error.Message);
     }
 
+    [Theory]
+    [InlineData("layer_norm_type", "\"default\"", "layer_norm_type 'default' is not supported")]
+    [InlineData("block_type", "\"sequential\"", "block_type 'sequential' is not supported")]
+    [InlineData("attention_layer_norm", "true", "attention_layer_norm=true")]
+    [InlineData("n_heads", "5", "must be a multiple")]
+    [InlineData("d_model", "\"big\"", "key 'd_model' must be an integer")]
+    public async Task UnsupportedLladaOptionsAreReported(string key, string value, string expected)
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = temp.CopyFrom(FixturePaths.Fixture("tiny-llada"), "checkpoint");
+        EditConfig(checkpoint, c => c[key] = JsonNode.Parse(value));
+        var error = await BuildFails(checkpoint, temp);
+        Assert.Contains("config.json", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
     [Fact]
     public async Task MissingConfigIsReported()
     {
