@@ -23,4 +23,7 @@ public sealed class PackageBuildOptions
 
     /// <summary>Whether an existing non-empty output folder may be replaced.</summary>
     public bool Overwrite { get; set; }
+
+    /// <summary>Float16 matrices whose float32 form exceeds this many bytes are split (tests lower it).</summary>
+    internal long HalfMatrixSplitBytes { get; set; } = Graph.GraphBuildSettings.DefaultHalfMatrixSplitBytes;
 }

@@ -90,7 +90,7 @@ public static class PackageBuilder
             TokenizerVerifier.Verify(Path.Combine(temp, files.Vocab), Path.Combine(temp, files.Merges), Path.Combine(temp, files.TokenizerConfig), tokenizer.SpecialTokens);
             ct.ThrowIfCancellationRequested();
 
-            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength), progress, ct, out bool external);
+            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength) { HalfMatrixSplitBytes = options.HalfMatrixSplitBytes }, progress, ct, out bool external);
             files.ModelData = external ? ModelDataFile : null;
 
             Report(progress, BuildStage.WritingManifest, "Hashing files and writing manifest.json");

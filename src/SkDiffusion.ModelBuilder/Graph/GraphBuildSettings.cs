@@ -7,6 +7,12 @@ namespace SkDiffusion.ModelBuilder.Graph;
 /// <param name="ContextLength">Rows of the rotary tables: the largest past plus current length.</param>
 internal sealed record GraphBuildSettings(ModelPrecision Precision, bool IncludeCache, int ContextLength)
 {
+    /// <summary>The size ONNX Runtime's constant folding accepts for a Cast output (1 GiB).</summary>
+    public const long DefaultHalfMatrixSplitBytes = 1L << 30;
+
+    /// <summary>A float16 matrix whose float32 form exceeds this many bytes is split into parts along its output axis.</summary>
+    public long HalfMatrixSplitBytes { get; init; } = DefaultHalfMatrixSplitBytes;
+
     /// <summary>Whether the embedding is stored as float16.</summary>
     public bool HalfEmbedding => Precision != ModelPrecision.Float32;
 

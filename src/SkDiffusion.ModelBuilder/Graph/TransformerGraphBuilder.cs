@@ -204,10 +204,21 @@ internal sealed unsafe class TransformerGraphBuilder
         }
 
         string final = Norm(x, WeightKind.FinalNorm, -1, "final_norm");
-        string projected = Linear(final, WeightKind.Head, -1, c.ScaleLogits ? "logits_unscaled" : "logits", null);
+        string projected = Linear(final, WeightKind.Head, -1, "head", null);
         if (c.ScaleLogits)
         {
             _g.OpTo("Mul", "logits", [projected, _g.Scalar("logits_scale", (float)(1.0 / Math.Sqrt(c.HiddenSize)))]);
+        }
+        else
+        {
+            // The head's last node produced `projected`; give its output the contract name.
+            var last = _g.Graph.Node[^1];
+            if (last.Output[0] != projected)
+            {
+                throw new InvalidOperationException("The output head must be the graph's last node.");
+            }
+
+            last.Output[0] = "logits";
         }
 
         var model = new ModelProto
@@ -248,15 +259,28 @@ internal sealed unsafe class TransformerGraphBuilder
                 OnnxGraphBuilder.Attr("K", k), OnnxGraphBuilder.Attr("N", n), OnnxGraphBuilder.Attr("bits", 4L),
                 OnnxGraphBuilder.Attr("block_size", (long)Int4Quantizer.BlockSize));
         }
-        else
+        else if (_settings.HalfMatrices)
         {
-            string weight = WriteWeight(kind, layer, transpose: true, _settings.HalfMatrices);
-            if (_settings.HalfMatrices)
+            // ONNX Runtime constant-folds Cast(initializer) only up to a size limit; a larger matrix would be cast on
+            // every run, so it is split along its output axis into parts that each fold, and the products concatenated.
+            long[] shape = _layout.Shape(kind);
+            long n = shape[0], floatBytes = shape[0] * shape[1] * sizeof(float);
+            int parts = (int)Math.Max(1, (floatBytes + _settings.HalfMatrixSplitBytes - 1) / _settings.HalfMatrixSplitBytes);
+            long perPart = (n + parts - 1) / parts;
+            var products = new List<string>();
+            for (long start = 0; start < n; start += perPart)
             {
-                weight = Cast(weight);
+                long count = Math.Min(perPart, n - start);
+                bool last = start + count >= n;
+                string weight = Cast(WriteWeight(kind, layer, transpose: true, half: true, parts > 1 ? (start, count) : null, reportProgress: last));
+                products.Add(_g.Op("MatMul", name, [x, weight]));
             }
 
-            y = _g.Op("MatMul", name, [x, weight]);
+            y = products.Count == 1 ? products[0] : _g.Op("Concat", name + "_joined", products, OnnxGraphBuilder.Attr("axis", -1L));
+        }
+        else
+        {
+            y = _g.Op("MatMul", name, [x, WriteWeight(kind, layer, transpose: true, half: false)]);
         }
 
         if (bias is { } biasKind)
@@ -273,24 +297,35 @@ internal sealed unsafe class TransformerGraphBuilder
         return y;
     }
 
-    private string WriteWeight(WeightKind kind, int layer, bool transpose, bool half)
+    /// <summary>
+    /// Writes one checkpoint tensor (or the rows <paramref name="rowRange"/> of a matrix), transposed to <c>[in, out]</c>
+    /// when <paramref name="transpose"/> is set, and returns its initializer name.
+    /// </summary>
+    private string WriteWeight(WeightKind kind, int layer, bool transpose, bool half, (long Start, long Count)? rowRange = null, bool reportProgress = true)
     {
         _cancellation.ThrowIfCancellationRequested();
         string name = _layout.Name(kind, layer);
         var info = _checkpoint.GetTensor(name, _layout.Shape(kind));
         long rows = info.Shape.Length == 2 ? info.Shape[0] : 1;
         long cols = info.Shape[^1];
-        long[] dims = transpose ? [cols, rows] : info.Shape;
-        string initializer = transpose ? name + ".transposed" : name;
+        long firstRow = rowRange?.Start ?? 0;
+        rows = rowRange?.Count ?? rows;
+        long[] dims = info.Shape.Length == 1 ? info.Shape : transpose ? [cols, rows] : [rows, cols];
+        string initializer = (transpose ? name + ".transposed" : name) + (rowRange is { } r ? $".rows_{r.Start}_{r.Start + r.Count}" : "");
 
         _writer.BeginTensor();
         using (var view = info.File.OpenView(info))
         {
-            TensorConverter.Write(view.Pointer, info.DType, rows, cols, transpose, half, _writer);
+            byte* source = view.Pointer + (firstRow * cols * SafetensorsTensorInfo.ElementSize(info.DType));
+            TensorConverter.Write(source, info.DType, rows, cols, transpose, half, _writer);
         }
 
         _g.AddInitializer(_writer.EndTensor(initializer, half ? DataType.Float16 : DataType.Float, dims));
-        _onTensorWritten?.Invoke(++_tensorIndex, name);
+        if (reportProgress)
+        {
+            _onTensorWritten?.Invoke(++_tensorIndex, name);
+        }
+
         return initializer;
     }
 
