@@ -36,7 +36,7 @@ internal static class ConfigReader
                 throw new ModelBuildException($"{path}: not a JSON object.");
             }
 
-            var reader = new Reader(path, root);
+            var reader = new ConfigJsonReader(path, root);
             string modelType = reader.OptionalString("model_type") ?? "(none)";
             var config = modelType switch
             {
@@ -50,7 +50,7 @@ internal static class ConfigReader
         }
     }
 
-    private static TransformerConfig ReadLlada(Reader r)
+    private static TransformerConfig ReadLlada(ConfigJsonReader r)
     {
         if (r.OptionalBool("include_bias") == true)
         {
@@ -121,7 +121,7 @@ internal static class ConfigReader
         };
     }
 
-    private static void RequireOneOf(Reader r, string key, params string[] allowed)
+    private static void RequireOneOf(ConfigJsonReader r, string key, params string[] allowed)
     {
         string? value = r.OptionalString(key);
         if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
@@ -130,7 +130,7 @@ internal static class ConfigReader
         }
     }
 
-    private static TransformerConfig ReadDream(Reader r)
+    private static TransformerConfig ReadDream(ConfigJsonReader r)
     {
         if (r.Root.TryGetProperty("rope_scaling", out var scaling) && scaling.ValueKind != JsonValueKind.Null)
         {
@@ -180,70 +180,5 @@ internal static class ConfigReader
             $"d_model ({c.HiddenSize}) must be divisible by n_heads ({c.NumHeads}).");
         Require(c.RopeTheta > 0, "rope_theta must be positive.");
         Require(c.RmsNormEps > 0, "rms_norm_eps must be positive.");
-    }
-
-    /// <summary>Typed access to the config's keys with errors naming the file and key.</summary>
-    private sealed class Reader(string path, JsonElement root)
-    {
-        public string Path { get; } = path;
-
-        public JsonElement Root { get; } = root;
-
-        public int RequiredInt(string key) =>
-            OptionalInt(key) ?? throw new ModelBuildException($"{Path}: missing required key '{key}'.");
-
-        public int? OptionalInt(string key)
-        {
-            if (!Root.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind == JsonValueKind.Array)
-            {
-                // eos_token_id may be a list: the first id is the canonical one.
-                var first = value.EnumerateArray().FirstOrDefault();
-                if (first.ValueKind == JsonValueKind.Number && first.TryGetInt32(out int firstValue))
-                {
-                    return firstValue;
-                }
-            }
-            else if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int result))
-            {
-                return result;
-            }
-
-            throw new ModelBuildException($"{Path}: key '{key}' must be an integer, found {value.GetRawText()}.");
-        }
-
-        public double? OptionalDouble(string key)
-        {
-            if (!Root.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            return value.ValueKind == JsonValueKind.Number
-                ? value.GetDouble()
-                : throw new ModelBuildException($"{Path}: key '{key}' must be a number, found {value.GetRawText()}.");
-        }
-
-        public bool? OptionalBool(string key)
-        {
-            if (!Root.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            return value.ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw new ModelBuildException($"{Path}: key '{key}' must be true or false, found {value.GetRawText()}."),
-            };
-        }
-
-        public string? OptionalString(string key) =>
-            Root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 }

@@ -76,7 +76,7 @@ public sealed class BuildErrorTests
         string checkpoint = temp.CopyFrom(FixturePaths.Fixture("tiny-llada"), "checkpoint");
         string weights = Path.Combine(checkpoint, "model.safetensors");
         var tensors = SafetensorsTestWriter.Read(weights);
-        tensors["model.transformer.blocks.0.q_proj.weight"] = new SafetensorsTestWriter.Tensor("F32", [32, 16], new byte[32 * 16 * 4]);
+        tensors["model.transformer.blocks.0.q_proj.weight"] = new TestTensor("F32", [32, 16], new byte[32 * 16 * 4]);
         SafetensorsTestWriter.Write(weights, tensors);
         var error = await BuildFails(checkpoint, temp);
         Assert.Contains("'model.transformer.blocks.0.q_proj.weight' has shape [32, 16], expected [32, 32]", error.Message);

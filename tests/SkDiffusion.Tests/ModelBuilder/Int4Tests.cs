@@ -33,7 +33,7 @@ public sealed class Int4Tests(ITestOutputHelper output)
             File.Delete(file);
         }
 
-        var rewritten = new Dictionary<string, SafetensorsTestWriter.Tensor>();
+        var rewritten = new Dictionary<string, TestTensor>();
         foreach (var (name, tensor) in tensors)
         {
             Assert.Equal("F32", tensor.DType);

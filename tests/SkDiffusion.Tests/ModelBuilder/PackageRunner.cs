@@ -25,14 +25,11 @@ internal sealed class PackageRunner : IDisposable
     /// <summary>The graph's output names.</summary>
     public IReadOnlyCollection<string> OutputNames => _session.OutputMetadata.Keys.ToList();
 
-    /// <summary>One run's outputs.</summary>
-    public sealed record Result(float[] Logits, float[][] PresentKeys, float[][] PresentValues, long[] PresentShape);
-
     /// <summary>
     /// Runs <paramref name="batch"/> x <paramref name="sequence"/> tokens with a past of <paramref name="past"/> positions
     /// (<paramref name="pastKeys"/>/<paramref name="pastValues"/> per layer, null for an empty past). The mask covers past + current.
     /// </summary>
-    public Result Run(long[] inputIds, long[] positionIds, long[] attentionMask, int batch, int sequence, int past = 0, float[][]? pastKeys = null, float[][]? pastValues = null)
+    public PackageRunResult Run(long[] inputIds, long[] positionIds, long[] attentionMask, int batch, int sequence, int past = 0, float[][]? pastKeys = null, float[][]? pastValues = null)
     {
         var m = Manifest;
         var inputs = new Dictionary<string, OrtValue>
@@ -76,7 +73,7 @@ internal sealed class PackageRunner : IDisposable
                 presentShape = outputs[1 + (2 * i)].GetTensorTypeAndShape().Shape;
             }
 
-            return new Result(logits, keys, values, presentShape);
+            return new PackageRunResult(logits, keys, values, presentShape);
         }
         finally
         {

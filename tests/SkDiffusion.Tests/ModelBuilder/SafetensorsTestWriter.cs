@@ -7,16 +7,13 @@ namespace SkDiffusion.Tests.ModelBuilder;
 /// <summary>Reads and writes small safetensors files for tests (the format: u64 header length, JSON header, raw data).</summary>
 internal static class SafetensorsTestWriter
 {
-    /// <summary>One tensor: dtype code (F32/F16/BF16), shape and raw little-endian bytes.</summary>
-    public sealed record Tensor(string DType, long[] Shape, byte[] Data);
-
     /// <summary>Reads every tensor of a safetensors file.</summary>
-    public static Dictionary<string, Tensor> Read(string path)
+    public static Dictionary<string, TestTensor> Read(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
         long headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         using var header = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var result = new Dictionary<string, TestTensor>(StringComparer.Ordinal);
         foreach (var entry in header.RootElement.EnumerateObject())
         {
             if (entry.Name == "__metadata__")
@@ -26,7 +23,7 @@ internal static class SafetensorsTestWriter
 
             long begin = entry.Value.GetProperty("data_offsets")[0].GetInt64();
             long end = entry.Value.GetProperty("data_offsets")[1].GetInt64();
-            result[entry.Name] = new Tensor(
+            result[entry.Name] = new TestTensor(
                 entry.Value.GetProperty("dtype").GetString()!,
                 entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray(),
                 bytes.AsSpan((int)(8 + headerLength + begin), (int)(end - begin)).ToArray());
@@ -36,9 +33,9 @@ internal static class SafetensorsTestWriter
     }
 
     /// <summary>Reads every tensor of a checkpoint folder (single file or sharded).</summary>
-    public static Dictionary<string, Tensor> ReadCheckpoint(string directory)
+    public static Dictionary<string, TestTensor> ReadCheckpoint(string directory)
     {
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var result = new Dictionary<string, TestTensor>(StringComparer.Ordinal);
         foreach (var file in Directory.GetFiles(directory, "*.safetensors"))
         {
             foreach (var (name, tensor) in Read(file))
@@ -51,7 +48,7 @@ internal static class SafetensorsTestWriter
     }
 
     /// <summary>Writes tensors to a safetensors file.</summary>
-    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors)
+    public static void Write(string path, IReadOnlyDictionary<string, TestTensor> tensors)
     {
         using var json = new MemoryStream();
         long offset = 0;
@@ -104,7 +101,7 @@ internal static class SafetensorsTestWriter
     }
 
     /// <summary>Converts an F32 tensor to BF16 (round to nearest even) or F16.</summary>
-    public static Tensor Narrow(Tensor tensor, string dtype)
+    public static TestTensor Narrow(TestTensor tensor, string dtype)
     {
         var floats = new float[tensor.Data.Length / 4];
         Buffer.BlockCopy(tensor.Data, 0, floats, 0, tensor.Data.Length);
@@ -120,7 +117,7 @@ internal static class SafetensorsTestWriter
             BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(i * 2), bits);
         }
 
-        return new Tensor(dtype, tensor.Shape, data);
+        return new TestTensor(dtype, tensor.Shape, data);
     }
 
     private static ushort RoundToBf16(float value)

@@ -38,7 +38,7 @@ public sealed class TiedEmbeddingTests
         Assert.Contains($"missing tensor '{head}'", error.Message);
     }
 
-    private static string WriteCheckpoint(TempDirectory temp, string fixture, string name, Dictionary<string, SafetensorsTestWriter.Tensor> tensors, string? tieFlag)
+    private static string WriteCheckpoint(TempDirectory temp, string fixture, string name, Dictionary<string, TestTensor> tensors, string? tieFlag)
     {
         string checkpoint = temp.CopyFrom(FixturePaths.Fixture(fixture), name);
         foreach (var file in Directory.GetFiles(checkpoint, "model*.safetensors*"))
