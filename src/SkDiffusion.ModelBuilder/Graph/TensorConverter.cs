@@ -82,7 +82,7 @@ internal static unsafe class TensorConverter
         }
     }
 
-    /// <summary>Writes float32 values to <paramref name="writer"/>, converting to float16 when <paramref name="half"/> is set.</summary>
+    /// <summary>Writes float32 values to <paramref name="writer"/>, converting to float16 (saturating at ±65504) when <paramref name="half"/> is set.</summary>
     public static void Emit(ReadOnlySpan<float> values, bool half, WeightDataWriter writer)
     {
         if (!half)
@@ -98,7 +98,8 @@ internal static unsafe class TensorConverter
             int count = Math.Min(step, values.Length - start);
             for (int i = 0; i < count; i++)
             {
-                buffer[i] = (Half)values[start + i];
+                // Saturate instead of overflowing to infinity (bfloat16 checkpoints can exceed the float16 range).
+                buffer[i] = (Half)Math.Clamp(values[start + i], -65504f, 65504f);
             }
 
             writer.Write(MemoryMarshal.AsBytes(buffer[..count]));
