@@ -38,6 +38,10 @@ public static class PackageBuilder
     {
         string checkpointDirectory = ValidateCheckpointDirectory(options.CheckpointDirectory);
         string outputDirectory = ValidateOutputDirectory(options.OutputDirectory, options.Overwrite);
+        if (IsSameOrInside(checkpointDirectory, outputDirectory))
+        {
+            throw new ModelBuildException($"{outputDirectory}: the output folder must not be the checkpoint folder or contain it.");
+        }
         Report(progress, BuildStage.ReadingCheckpoint, $"Reading {checkpointDirectory}");
         var config = ConfigReader.Read(checkpointDirectory);
         int contextLength = options.ContextLength ?? config.MaxPositions;
@@ -201,6 +205,12 @@ public static class PackageBuilder
         }
 
         return full;
+    }
+
+    private static bool IsSameOrInside(string path, string folder)
+    {
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return string.Equals(path, folder, comparison) || path.StartsWith(folder + Path.DirectorySeparatorChar, comparison);
     }
 
     private static string HashFile(string path)

@@ -175,6 +175,21 @@ public sealed class BuildErrorTests
     }
 
     [Fact]
+    public async Task OutputMayNotContainTheCheckpoint()
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = temp.CopyFrom(FixturePaths.Fixture("tiny-llada"), "checkpoint");
+        foreach (var output in new[] { checkpoint, temp.Path })
+        {
+            var error = await Assert.ThrowsAsync<ModelBuildException>(() => PackageBuilder.BuildAsync(
+                new PackageBuildOptions { CheckpointDirectory = checkpoint, OutputDirectory = output, Overwrite = true }));
+            Assert.Contains("must not be the checkpoint folder or contain it", error.Message);
+        }
+
+        Assert.True(File.Exists(Path.Combine(checkpoint, "model.safetensors")));
+    }
+
+    [Fact]
     public async Task EmptyOutputFolderIsAccepted()
     {
         using var temp = new TempDirectory();
