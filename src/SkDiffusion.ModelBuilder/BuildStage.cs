@@ -20,4 +20,7 @@ public enum BuildStage
 
     /// <summary>The package is complete and in place.</summary>
     Done,
+
+    /// <summary>Something in the checkpoint was dropped or approximated; <see cref="BuildProgress.Message"/> says what.</summary>
+    Warning,
 }

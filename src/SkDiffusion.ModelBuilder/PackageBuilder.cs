@@ -89,6 +89,11 @@ public static class PackageBuilder
             };
 
             Report(progress, BuildStage.ConvertingTokenizer, $"Converting tokenizer from {tokenizer.SourceFile}");
+            foreach (var warning in tokenizer.Warnings)
+            {
+                Report(progress, BuildStage.Warning, warning);
+            }
+
             var files = manifest.Files;
             TokenizerWriter.Write(tokenizer, temp, files.Vocab, files.Merges, files.TokenizerConfig);
             TokenizerVerifier.Verify(Path.Combine(temp, files.Vocab), Path.Combine(temp, files.Merges), Path.Combine(temp, files.TokenizerConfig), tokenizer.SpecialTokens);

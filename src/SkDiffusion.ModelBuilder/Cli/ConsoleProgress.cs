@@ -13,6 +13,10 @@ internal sealed class ConsoleProgress(TextWriter output) : IProgress<BuildProgre
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{value.TensorIndex}/{value.TensorCount}] {value.TensorName}  {FormatBytes(value.BytesWritten)} / {FormatBytes(value.TotalBytes)}"));
         }
+        else if (value.Stage == BuildStage.Warning)
+        {
+            output.WriteLine($"warning: {value.Message}");
+        }
         else
         {
             output.WriteLine(value.Message);

@@ -17,4 +17,7 @@ internal sealed class BpeTokenizerData
 
     /// <summary>The file the tokenizer was read from (for messages).</summary>
     public required string SourceFile { get; init; }
+
+    /// <summary>Settings of the source tokenizer that the package cannot express and that were dropped.</summary>
+    public List<string> Warnings { get; init; } = [];
 }

@@ -94,6 +94,17 @@ internal static class TokenizerReader
         root.TryGetProperty("pre_tokenizer", out var preTokenizer);
         root.TryGetProperty("decoder", out var decoder);
         string regex = ResolveRegex(path, preTokenizer, decoder);
+        var warnings = new List<string>();
+        if (root.TryGetProperty("normalizer", out var normalizer) && normalizer.ValueKind != JsonValueKind.Null)
+        {
+            warnings.Add($"{path}: normalizer '{TypeOf(normalizer) ?? normalizer.GetRawText()}' is not kept in the package (text is tokenized as given).");
+        }
+
+        if (model.TryGetProperty("ignore_merges", out var ignoreMerges) && ignoreMerges.ValueKind == JsonValueKind.True)
+        {
+            warnings.Add($"{path}: ignore_merges=true is not kept (words are always merged; the result differs only for rare words whose merges do not reach their vocabulary entry).");
+        }
+
         return new BpeTokenizerData
         {
             Vocabulary = vocabulary,
@@ -101,6 +112,7 @@ internal static class TokenizerReader
             SpecialTokens = special,
             PreTokenizerRegex = Validate(path, regex),
             SourceFile = path,
+            Warnings = warnings,
         };
     }
 

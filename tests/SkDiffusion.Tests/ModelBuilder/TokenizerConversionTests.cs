@@ -75,6 +75,23 @@ public sealed class TokenizerConversionTests
         Assert.Equal([292], Load(package).EncodeToIds("<|mdm_mask|>"));
     }
 
+    [Fact]
+    public async Task DroppedNormalizerIsReportedAsWarning()
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = temp.CopyFrom(FixturePaths.Fixture("tiny-llada"), "checkpoint");
+        string path = Path.Combine(checkpoint, "tokenizer.json");
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        json["normalizer"] = JsonNode.Parse("""{"type":"NFC"}""");
+        File.WriteAllText(path, json.ToJsonString());
+        var reports = new List<BuildProgress>();
+        await PackageBuilder.BuildAsync(
+            new PackageBuildOptions { CheckpointDirectory = checkpoint, OutputDirectory = temp.Combine("out") },
+            new SynchronousProgress(reports.Add));
+        var warning = Assert.Single(reports, r => r.Stage == BuildStage.Warning);
+        Assert.Contains("normalizer 'NFC'", warning.Message);
+    }
+
     private static async Task<string> Build(string checkpoint, TempDirectory temp)
     {
         string package = temp.Combine("package-" + Guid.NewGuid().ToString("N"));
