@@ -62,7 +62,7 @@ public static class PackageBuilder
         {
             var manifest = new ModelManifest
             {
-                Name = options.Name ?? config.NameOrPath ?? Path.GetFileName(checkpointDirectory),
+                Name = options.Name ?? ModelId(config.NameOrPath) ?? Path.GetFileName(checkpointDirectory),
                 Architecture = config.Architecture == ModelArchitecture.Llada ? "llada" : "dream",
                 VocabSize = config.VocabSize,
                 HiddenSize = config.HiddenSize,
@@ -211,6 +211,13 @@ public static class PackageBuilder
 
         return full;
     }
+
+    /// <summary>A config <c>_name_or_path</c> usable as a model id: a hub id such as <c>org/model</c>, not a local path.</summary>
+    private static string? ModelId(string? nameOrPath) =>
+        string.IsNullOrWhiteSpace(nameOrPath) || Path.IsPathRooted(nameOrPath) || nameOrPath.StartsWith('.') || nameOrPath.Contains('\\')
+            || nameOrPath.Count(ch => ch == '/') > 1
+            ? null
+            : nameOrPath;
 
     private static bool IsSameOrInside(string path, string folder)
     {
