@@ -1,0 +1,378 @@
+using SkDiffusion.Sampling.Constraints;
+using SkDiffusion.Sampling.Scoring;
+
+namespace SkDiffusion.Sampling.Internal;
+
+/// <summary>
+/// Turns the logits of one masked position into a token and a score. Buffers are allocated once per run and reused
+/// for every position and step.
+/// </summary>
+internal sealed class PositionEvaluator
+{
+    private const double TailCutoff = 40.0;
+
+    private readonly SamplerOptions _options;
+    private readonly SpecialTokenIds _ids;
+    private readonly float[] _processed;
+    private readonly float[] _filtered;
+    private readonly float[] _select;
+    private readonly (float Value, int Index)[] _sorted;
+    private readonly bool _filter;
+    private readonly double _temperature;
+    private Stats _model;
+    private Stats _sampling;
+
+    public PositionEvaluator(int vocabularySize, SamplerOptions options, SpecialTokenIds ids)
+    {
+        _options = options;
+        _ids = ids;
+        _temperature = options.Temperature;
+        _processed = new float[vocabularySize];
+        _filter = options.TopK is int k && k < vocabularySize || options.TopP is double p && p < 1;
+        _filtered = _filter ? new float[vocabularySize] : [];
+        _select = options.TopK is not null ? new float[vocabularySize] : [];
+        _sorted = options.TopP is double q && q < 1 ? new (float, int)[vocabularySize] : [];
+    }
+
+    /// <summary>A chosen token with its score and its model probability.</summary>
+    public readonly record struct Pick(int Token, double Score, double Probability);
+
+    /// <summary>The processed logits of the current position (read-only use).</summary>
+    public ReadOnlySpan<float> Processed => _processed;
+
+    /// <summary>
+    /// Loads a position: classifier-free guidance, logit processors, slot constraints and EOS rules, then the
+    /// filtering and the distribution statistics. Returns false when every token was forbidden.
+    /// </summary>
+    public bool Load(ReadOnlySpan<float> cond, ReadOnlySpan<float> uncond, double cfgScale, in LogitProcessorContext context, ILogitProcessor? slotAllowed, ILogitProcessor? slotProcessor, bool forbidEnd)
+    {
+        var x = _processed.AsSpan();
+        if (uncond.IsEmpty)
+        {
+            cond.CopyTo(x);
+        }
+        else
+        {
+            float w = (float)(cfgScale + 1.0);
+            for (int v = 0; v < x.Length; v++)
+            {
+                float u = uncond[v];
+                x[v] = u + (w * (cond[v] - u));
+            }
+        }
+
+        foreach (var processor in _options.LogitProcessors)
+        {
+            processor.Process(context, x);
+        }
+
+        slotAllowed?.Process(context, x);
+        slotProcessor?.Process(context, x);
+
+        Forbid(x, _ids.Mask);
+        if (forbidEnd)
+        {
+            Forbid(x, _ids.Eos);
+            Forbid(x, _ids.Pad);
+            if (_ids.Eot is int eot)
+            {
+                Forbid(x, eot);
+            }
+        }
+
+        if (_options.EosSuppression == EosSuppression.Logits)
+        {
+            Forbid(x, _ids.Eos);
+            if (_ids.Eot is int eot)
+            {
+                Forbid(x, eot);
+            }
+        }
+
+        _model = Stats.Compute(x, 1.0);
+        if (double.IsNegativeInfinity(_model.Max))
+        {
+            return false;
+        }
+
+        double samplingScale = _temperature > 0 ? 1.0 / _temperature : 1.0;
+        if (_filter)
+        {
+            x.CopyTo(_filtered);
+            ApplyTopP(_filtered, samplingScale);
+            ApplyTopK(_filtered);
+        }
+
+        if (_options.ScoreDistribution == ScoreDistribution.Sampling)
+        {
+            _sampling = _filter || _temperature > 0 ? Stats.Compute(SamplingLogits, samplingScale) : _model;
+        }
+
+        return true;
+    }
+
+    private ReadOnlySpan<float> SamplingLogits => _filter ? _filtered : _processed;
+
+    /// <summary>Chooses a token for the loaded position, drawing noise from <paramref name="rng"/> when sampling.</summary>
+    public Pick Choose(Xoshiro256StarStar rng)
+    {
+        var src = SamplingLogits;
+        int token;
+        if (_temperature == 0)
+        {
+            token = ArgMax(src);
+        }
+        else
+        {
+            token = -1;
+            double best = double.NegativeInfinity;
+            for (int v = 0; v < src.Length; v++)
+            {
+                double u = rng.NextOpenUnit();
+                float l = src[v];
+                if (float.IsNegativeInfinity(l))
+                {
+                    continue;
+                }
+
+                // argmax exp(l) / (-log U)^T  ==  argmax l - T * log(-log U)
+                double g = l - (_temperature * Math.Log(-Math.Log(u)));
+                if (g > best || token < 0)
+                {
+                    best = g;
+                    token = v;
+                }
+            }
+        }
+
+        double probability = Math.Exp(_processed[token] - _model.LogSumExp);
+        double score;
+        switch (_options.Score)
+        {
+            case ScoreKind.Confidence:
+                score = _options.ScoreDistribution == ScoreDistribution.Model
+                    ? probability
+                    : Math.Exp((src[token] * _sampling.Scale) - _sampling.LogSumExp);
+                break;
+            case ScoreKind.Margin:
+                var stats = _options.ScoreDistribution == ScoreDistribution.Model ? _model : _sampling;
+                score = stats.Top1Probability - stats.Top2Probability;
+                break;
+            case ScoreKind.NegativeEntropy:
+                score = (_options.ScoreDistribution == ScoreDistribution.Model ? _model : _sampling).SumPLogP;
+                break;
+            default:
+                score = rng.NextOpenUnit();
+                break;
+        }
+
+        if (_options.EosSuppression == EosSuppression.Confidence && _ids.IsEnd(token))
+        {
+            score = double.NegativeInfinity;
+        }
+
+        return new Pick(token, score, probability);
+    }
+
+    private static void Forbid(Span<float> x, int token)
+    {
+        if ((uint)token < (uint)x.Length)
+        {
+            x[token] = float.NegativeInfinity;
+        }
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> x)
+    {
+        int best = 0;
+        float max = x[0];
+        for (int v = 1; v < x.Length; v++)
+        {
+            if (x[v] > max)
+            {
+                max = x[v];
+                best = v;
+            }
+        }
+
+        return best;
+    }
+
+    private void ApplyTopP(float[] x, double scale)
+    {
+        if (_options.TopP is not double p || p >= 1)
+        {
+            return;
+        }
+
+        float max = float.NegativeInfinity;
+        foreach (float l in x)
+        {
+            max = Math.Max(max, l);
+        }
+
+        // Entries more than TailCutoff (in tempered units) below the maximum carry under e^-40 of the mass each:
+        // they are never inside the nucleus for p < 1 - 1e-9, so only the head is sorted.
+        double z = 0;
+        int n = 0;
+        for (int v = 0; v < x.Length; v++)
+        {
+            double d = (x[v] - max) * scale;
+            if (float.IsNegativeInfinity(x[v]))
+            {
+                continue;
+            }
+
+            z += Math.Exp(d);
+            if (d >= -TailCutoff)
+            {
+                _sorted[n++] = (x[v], v);
+            }
+        }
+
+        var head = _sorted.AsSpan(0, n);
+        head.Sort(static (a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : a.Index.CompareTo(b.Index));
+        double cumulative = 0;
+        int keep = n;
+        for (int i = 0; i < n; i++)
+        {
+            if (i > 0 && cumulative > p)
+            {
+                keep = i;
+                break;
+            }
+
+            cumulative += Math.Exp((head[i].Value - max) * scale) / z;
+        }
+
+        // Remove everything outside the kept head.
+        float cutoffValue = head[keep - 1].Value;
+        for (int v = 0; v < x.Length; v++)
+        {
+            if (x[v] < cutoffValue)
+            {
+                x[v] = float.NegativeInfinity;
+            }
+        }
+
+        for (int i = keep; i < n; i++)
+        {
+            x[head[i].Index] = float.NegativeInfinity;
+        }
+    }
+
+    private void ApplyTopK(float[] x)
+    {
+        if (_options.TopK is not int k || k >= x.Length)
+        {
+            return;
+        }
+
+        x.CopyTo(_select, 0);
+        float kth = KthLargest(_select, k);
+        for (int v = 0; v < x.Length; v++)
+        {
+            if (x[v] < kth)
+            {
+                x[v] = float.NegativeInfinity;
+            }
+        }
+    }
+
+    /// <summary>The k-th largest value (1-based) by quickselect; <paramref name="a"/> is reordered.</summary>
+    private static float KthLargest(float[] a, int k)
+    {
+        int target = k - 1;
+        int lo = 0;
+        int hi = a.Length - 1;
+        while (lo < hi)
+        {
+            float pivot = a[lo + ((hi - lo) / 2)];
+            int i = lo;
+            int j = hi;
+            while (i <= j)
+            {
+                while (a[i] > pivot)
+                {
+                    i++;
+                }
+
+                while (a[j] < pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (target <= j)
+            {
+                hi = j;
+            }
+            else if (target >= i)
+            {
+                lo = i;
+            }
+            else
+            {
+                return a[target];
+            }
+        }
+
+        return a[target];
+    }
+
+    private readonly record struct Stats(double Max, double LogSumExp, double Top1Probability, double Top2Probability, double SumPLogP, double Scale)
+    {
+        public static Stats Compute(ReadOnlySpan<float> x, double scale)
+        {
+            double max1 = double.NegativeInfinity;
+            double max2 = double.NegativeInfinity;
+            for (int v = 0; v < x.Length; v++)
+            {
+                double l = x[v] * scale;
+                if (l > max1)
+                {
+                    max2 = max1;
+                    max1 = l;
+                }
+                else if (l > max2)
+                {
+                    max2 = l;
+                }
+            }
+
+            if (double.IsNegativeInfinity(max1))
+            {
+                return new Stats(max1, max1, 0, 0, 0, scale);
+            }
+
+            double z = 0;
+            double w = 0;
+            for (int v = 0; v < x.Length; v++)
+            {
+                if (float.IsNegativeInfinity(x[v]))
+                {
+                    continue;
+                }
+
+                double d = (x[v] * scale) - max1;
+                double e = Math.Exp(d);
+                z += e;
+                w += e * d;
+            }
+
+            double logZ = Math.Log(z);
+            double p1 = 1.0 / z;
+            double p2 = double.IsNegativeInfinity(max2) ? 0 : Math.Exp(max2 - max1) / z;
+
+            // Σ p log p with p = e^d / z:  (Σ e^d d) / z - log z
+            return new Stats(max1, max1 + logZ, p1, p2, (w / z) - logZ, scale);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace SkDiffusion.Sampling.Internal;
+
+/// <summary>The progress of one canvas row.</summary>
+internal sealed class RowState
+{
+    public int Offset;          // left padding
+    public int Length;          // real positions
+    public int PromptLength;
+    public int BlockLength;
+    public int BlockCount;
+    public int Block = -1;
+    public int BlockStart;
+    public int BlockEnd;
+    public int StepInBlock;
+    public int StepsInBlock;
+    public int MasksLeft;
+    public bool Done;
+    public bool Cancelled;
+    public int[] GroupInitial = [];
+    public int[] GroupMasked = [];
+    public int[] GroupCount = [];
+    public int GroupCountTotal;
+}

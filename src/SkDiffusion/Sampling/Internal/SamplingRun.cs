@@ -1,0 +1,864 @@
+using SkDiffusion.Denoising;
+using SkDiffusion.Sampling.Canvas;
+using SkDiffusion.Sampling.Constraints;
+using SkDiffusion.Sampling.Events;
+using SkDiffusion.Sampling.Guidance;
+using SkDiffusion.Sampling.Remasking;
+using SkDiffusion.Sampling.Selection;
+
+namespace SkDiffusion.Sampling.Internal;
+
+/// <summary>One sampling run: the canvas state, reusable buffers and the step loop.</summary>
+internal sealed class SamplingRun
+{
+    private const byte KindPad = 0;
+    private const byte KindPrompt = 1;
+    private const byte KindFixed = 2;
+    private const byte KindSlot = 3;
+    private const byte KindFilled = 4;
+
+    private readonly IDenoiser _denoiser;
+    private readonly SpecialTokenIds _ids;
+    private readonly SamplerOptions _options;
+    private readonly DiffusionCanvas _canvas;
+    private readonly int _batch;
+    private readonly int _length;
+    private readonly int _vocab;
+    private readonly bool _cfg;
+    private readonly long[] _tokens;
+    private readonly long[] _attention;
+    private readonly byte[] _kind;
+    private readonly int[] _slot;
+    private readonly bool[] _committed;
+    private readonly double[] _commitProbability;
+    private readonly RowState[] _rows;
+    private readonly ILogitProcessor?[][] _slotAllowed;
+    private readonly Xoshiro256StarStar _rng;
+    private readonly PositionEvaluator _evaluator;
+    private readonly RemaskingStrategy _remasking;
+
+    // Per-step candidate buffers (flat over the rows), reused across steps.
+    private readonly int[] _candPos;
+    private readonly int[] _candGroup;
+    private readonly int[] _candToken;
+    private readonly double[] _candScore;
+    private readonly double[] _candProb;
+    private readonly int[] _order;
+    private readonly int[] _planned;
+    private readonly bool[] _chosen;
+    private readonly double[] _remaskWeights;
+
+    private int _step;
+    private int _nfe;
+
+    public SamplingRun(IDenoiser denoiser, SpecialTokenIds ids, bool logitsShifted, DiffusionCanvas canvas, SamplerOptions options)
+    {
+        _denoiser = denoiser;
+        _ids = ids;
+        _options = options;
+        _canvas = canvas;
+        _batch = canvas.BatchSize;
+        _length = canvas.SequenceLength;
+        _vocab = denoiser.VocabularySize;
+        _cfg = options.CfgScale > 0;
+        _remasking = options.Remasking?.Strategy ?? RemaskingStrategy.None;
+
+        if (_length > denoiser.MaxSequenceLength)
+        {
+            throw new ArgumentException($"The canvas is {_length} positions long but the denoiser accepts at most {denoiser.MaxSequenceLength}: shorten the prompt or the answer.", nameof(canvas));
+        }
+
+        int rowsInBatch = _cfg ? 2 * _batch : _batch;
+        _tokens = new long[rowsInBatch * _length];
+        _attention = canvas.HasPadding ? new long[rowsInBatch * _length] : [];
+        int n = _batch * _length;
+        _kind = new byte[n];
+        _slot = new int[n];
+        _committed = new bool[n];
+        _commitProbability = new double[n];
+        _rows = new RowState[_batch];
+        _slotAllowed = new ILogitProcessor?[_batch][];
+        _candPos = new int[n];
+        _candGroup = new int[n];
+        _candToken = new int[n];
+        _candScore = new double[n];
+        _candProb = new double[n];
+        _order = new int[n];
+        _chosen = new bool[n];
+        _remaskWeights = new double[n];
+        int maxGroups = 1;
+
+        for (int r = 0; r < _batch; r++)
+        {
+            var seq = canvas.Sequences[r];
+            int offset = _length - seq.Length;
+            var row = new RowState
+            {
+                Offset = offset,
+                Length = seq.Length,
+                PromptLength = seq.PromptLength,
+                BlockLength = options.BlockLength ?? Math.Max(1, seq.AnswerLength),
+            };
+            row.BlockCount = seq.AnswerLength == 0 ? 0 : (seq.AnswerLength + row.BlockLength - 1) / row.BlockLength;
+            int groups = options.RankingScope == RankingScope.Slot ? Math.Max(1, seq.Slots.Count) : 1;
+            row.GroupInitial = new int[groups];
+            row.GroupMasked = new int[groups];
+            row.GroupCount = new int[groups];
+            maxGroups = Math.Max(maxGroups, groups);
+            _rows[r] = row;
+
+            if (logitsShifted && seq.Length > 0 && seq.GetKind(0) == CanvasPositionKind.Slot)
+            {
+                throw new ArgumentException($"Row {r} starts with a masked position, but the model's logits are shifted (Dream): position i is predicted from position i-1, so position 0 must hold a real token. Start the sequence with a prompt token (e.g. BOS).", nameof(canvas));
+            }
+
+            if (options.Selection is SelectionRule.Schedule or SelectionRule.Confident && row.BlockCount > options.Steps)
+            {
+                throw new ArgumentException($"Steps ({options.Steps}) is less than the number of blocks ({row.BlockCount}) of row {r} (answer {seq.AnswerLength} positions, BlockLength {row.BlockLength}): every block needs at least one step. Raise Steps or BlockLength.", nameof(options));
+            }
+
+            _slotAllowed[r] = new ILogitProcessor?[seq.Slots.Count];
+            foreach (var slot in seq.Slots)
+            {
+                if (slot.Options.AllowedTokens is { } allowed)
+                {
+                    if (allowed.Any(t => t >= _vocab))
+                    {
+                        throw new ArgumentException($"Slot {slot.Index} of row {r} allows a token id at or above the vocabulary size {_vocab}.", nameof(canvas));
+                    }
+
+                    _slotAllowed[r][slot.Index] = new AllowedTokensProcessor(allowed);
+                }
+            }
+
+            for (int i = 0; i < _length; i++)
+            {
+                int flat = (r * _length) + i;
+                if (i < offset)
+                {
+                    _kind[flat] = KindPad;
+                    _slot[flat] = -1;
+                    _tokens[flat] = ids.Pad;
+                    continue;
+                }
+
+                int p = i - offset;
+                _slot[flat] = seq.GetSlotIndex(p);
+                switch (seq.GetKind(p))
+                {
+                    case CanvasPositionKind.Slot:
+                        _kind[flat] = KindSlot;
+                        _tokens[flat] = ids.Mask;
+                        row.MasksLeft++;
+                        break;
+                    default:
+                        int t = seq.GetToken(p);
+                        if (t == ids.Mask)
+                        {
+                            throw new ArgumentException($"Row {r} holds the mask id at fixed position {p}: mark positions to decode with a template slot (CanvasTemplate.AddSlot) instead.", nameof(canvas));
+                        }
+
+                        if (t >= _vocab)
+                        {
+                            throw new ArgumentException($"Row {r} position {p} holds token {t}, at or above the vocabulary size {_vocab}.", nameof(canvas));
+                        }
+
+                        _kind[flat] = seq.GetKind(p) == CanvasPositionKind.Prompt ? KindPrompt : KindFixed;
+                        _tokens[flat] = t;
+                        break;
+                }
+            }
+
+            if (_attention.Length > 0)
+            {
+                for (int i = 0; i < _length; i++)
+                {
+                    _attention[(r * _length) + i] = i < offset ? 0 : 1;
+                    if (_cfg)
+                    {
+                        _attention[((_batch + r) * _length) + i] = i < offset ? 0 : 1;
+                    }
+                }
+            }
+
+            row.Done = row.MasksLeft == 0;
+        }
+
+        _planned = new int[_batch * maxGroups];
+        _rng = new Xoshiro256StarStar(options.Seed);
+        _evaluator = new PositionEvaluator(_vocab, options, ids);
+    }
+
+    public int Steps => _step;
+
+    public int Nfe => _nfe;
+
+    /// <summary>Runs one step that calls the denoiser; null when every row is finished.</summary>
+    public async ValueTask<SamplingStepEvent?> NextAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_rows.All(r => r.Done))
+            {
+                return null;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Cancel();
+                return null;
+            }
+
+            bool needForward = false;
+            for (int r = 0; r < _batch; r++)
+            {
+                var row = _rows[r];
+                if (row.Done)
+                {
+                    continue;
+                }
+
+                EnsureBlock(r);
+                if (row.Done)
+                {
+                    continue;
+                }
+
+                if (PlanRow(r))
+                {
+                    needForward = true;
+                }
+            }
+
+            if (_rows.All(r => r.Done))
+            {
+                return null;
+            }
+
+            if (!needForward)
+            {
+                // Nothing to commit or remask in this step for any row (more steps than masks): skip the pass.
+                foreach (var row in _rows)
+                {
+                    if (!row.Done)
+                    {
+                        row.StepInBlock++;
+                    }
+                }
+
+                continue;
+            }
+
+            DenoiserOutput output;
+            try
+            {
+                output = await _denoiser.DenoiseAsync(BuildInput(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Cancel();
+                return null;
+            }
+
+            _nfe++;
+            var committed = new List<CommittedToken>();
+            var remasked = new List<RemaskedToken>();
+            var filled = new List<CommittedToken>();
+            using (output)
+            {
+                int expectedRows = _cfg ? 2 * _batch : _batch;
+                if (output.BatchSize != expectedRows || output.SequenceLength != _length || output.VocabularySize != _vocab)
+                {
+                    throw new InvalidOperationException($"The denoiser returned logits [{output.BatchSize}, {output.SequenceLength}, {output.VocabularySize}] for input [{expectedRows}, {_length}] and vocabulary {_vocab}.");
+                }
+
+                for (int r = 0; r < _batch; r++)
+                {
+                    if (!_rows[r].Done)
+                    {
+                        await StepRowAsync(r, output, committed, remasked, filled, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            var perRow = new int[_batch];
+            int left = 0;
+            for (int r = 0; r < _batch; r++)
+            {
+                perRow[r] = _rows[r].MasksLeft;
+                left += perRow[r];
+            }
+
+            var evt = new SamplingStepEvent(_step, _nfe, left, perRow, committed, remasked, filled, null);
+            _step++;
+            return evt;
+        }
+    }
+
+    /// <summary>Builds the result once the loop ended.</summary>
+    public SamplingResult BuildResult()
+    {
+        bool cancelled = _rows.Any(r => r.Cancelled);
+        var sequences = new SequenceResult[_batch];
+        bool anyEos = false;
+        for (int r = 0; r < _batch; r++)
+        {
+            var row = _rows[r];
+            var seq = _canvas.Sequences[r];
+            int baseFlat = (r * _length) + row.Offset;
+            var tokens = new int[row.Length];
+            bool hasEnd = false;
+            for (int p = 0; p < row.Length; p++)
+            {
+                tokens[p] = (int)_tokens[baseFlat + p];
+                byte kind = _kind[baseFlat + p];
+                if ((kind == KindSlot || kind == KindFilled) && _ids.IsEnd(tokens[p]))
+                {
+                    hasEnd = true;
+                }
+            }
+
+            var slots = new SlotResult[seq.Slots.Count];
+            var slotCut = new int[seq.Slots.Count];
+            foreach (var slot in seq.Slots)
+            {
+                int n = slot.Length;
+                if (slot.Options.VariableLength)
+                {
+                    for (int i = 0; i < slot.Length; i++)
+                    {
+                        if (_ids.IsEndOrPad(tokens[slot.Start + i]))
+                        {
+                            n = i;
+                            break;
+                        }
+                    }
+                }
+
+                slotCut[slot.Index] = n;
+                slots[slot.Index] = new SlotResult(slot.Index, slot.Options.Name, slot.Start, slot.Length, tokens.AsSpan(slot.Start, n).ToArray());
+            }
+
+            var answer = new List<int>(row.Length - row.PromptLength);
+            for (int p = row.PromptLength; p < row.Length; p++)
+            {
+                int s = seq.GetSlotIndex(p);
+                if (s >= 0 && p - seq.Slots[s].Start >= slotCut[s])
+                {
+                    continue;
+                }
+
+                if (_options.TruncateAtEos && _ids.IsEnd(tokens[p]))
+                {
+                    break;
+                }
+
+                answer.Add(tokens[p]);
+            }
+
+            var reason = row.Cancelled ? FinishReason.Cancelled : hasEnd ? FinishReason.Eos : FinishReason.Completed;
+            anyEos |= reason == FinishReason.Eos;
+            sequences[r] = new SequenceResult(r, row.PromptLength, tokens, answer, slots, reason);
+        }
+
+        var overall = cancelled ? FinishReason.Cancelled : anyEos ? FinishReason.Eos : FinishReason.Completed;
+        return new SamplingResult(sequences, _nfe, _step, overall);
+    }
+
+    private void Cancel()
+    {
+        foreach (var row in _rows)
+        {
+            if (!row.Done)
+            {
+                row.Done = true;
+                row.Cancelled = true;
+            }
+        }
+    }
+
+    private int Group(int flat) => _options.RankingScope == RankingScope.Slot ? Math.Max(0, _slot[flat]) : 0;
+
+    private bool IsMasked(int flat) => _kind[flat] == KindSlot && _tokens[flat] == _ids.Mask;
+
+    /// <summary>Moves the row to the first block that still holds a mask; marks it done when none does.</summary>
+    private void EnsureBlock(int r)
+    {
+        var row = _rows[r];
+        int baseFlat = (r * _length) + row.Offset;
+        if (row.Block >= 0 && CountMasks(baseFlat, row.BlockStart, row.BlockEnd) > 0)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            row.Block++;
+            if (row.Block >= row.BlockCount)
+            {
+                row.Done = true;
+                return;
+            }
+
+            row.BlockStart = row.PromptLength + (row.Block * row.BlockLength);
+            row.BlockEnd = Math.Min(row.BlockStart + row.BlockLength, row.Length);
+            if (CountMasks(baseFlat, row.BlockStart, row.BlockEnd) == 0)
+            {
+                continue;
+            }
+
+            row.StepInBlock = 0;
+            row.StepsInBlock = Math.Max(1, (_options.Steps / row.BlockCount) + (row.Block < _options.Steps % row.BlockCount ? 1 : 0));
+            Array.Clear(row.GroupInitial);
+            for (int p = row.BlockStart; p < row.BlockEnd; p++)
+            {
+                int flat = baseFlat + p;
+                if (IsMasked(flat))
+                {
+                    row.GroupInitial[Group(flat)]++;
+                }
+            }
+
+            return;
+        }
+    }
+
+    private int CountMasks(int baseFlat, int start, int end)
+    {
+        int n = 0;
+        for (int p = start; p < end; p++)
+        {
+            if (IsMasked(baseFlat + p))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    private bool IsLastStep(RowState row) => row.StepInBlock >= row.StepsInBlock - 1;
+
+    /// <summary>Counts the row's eligible masks per group and plans the schedule counts; true when a forward pass is needed.</summary>
+    private bool PlanRow(int r)
+    {
+        var row = _rows[r];
+        int baseFlat = (r * _length) + row.Offset;
+        Array.Clear(row.GroupMasked);
+        for (int p = row.BlockStart; p < row.BlockEnd; p++)
+        {
+            int flat = baseFlat + p;
+            if (IsMasked(flat))
+            {
+                row.GroupMasked[Group(flat)]++;
+            }
+        }
+
+        int groups = row.GroupMasked.Length;
+        bool any = false;
+        for (int g = 0; g < groups; g++)
+        {
+            int k = row.GroupMasked[g] == 0 ? 0 : PlannedCount(row, g);
+            _planned[PlannedIndex(r, g)] = k;
+            any |= k > 0;
+        }
+
+        if (_options.Selection is SelectionRule.Threshold or SelectionRule.Factor or SelectionRule.Confident)
+        {
+            return true;
+        }
+
+        return any || (Sigma(row) > 0 && HasRemaskable(r));
+    }
+
+    private int PlannedIndex(int r, int g) => (r * (_planned.Length / _batch)) + g;
+
+    private int PlannedCount(RowState row, int g)
+    {
+        int maskedNow = row.GroupMasked[g];
+        int initial = Math.Max(row.GroupInitial[g], 1);
+        if (IsLastStep(row))
+        {
+            return maskedNow;
+        }
+
+        if (_remasking == RemaskingStrategy.Loop)
+        {
+            double remainingFraction = 1.0 - LoopAlpha(1.0 - ((row.StepInBlock + 1) / (double)row.StepsInBlock));
+            int plannedRemaining = (int)Math.Floor((row.GroupInitial[g] * remainingFraction) + 1e-9);
+            return Math.Clamp(maskedNow - plannedRemaining, 0, maskedNow);
+        }
+
+        return Math.Clamp(_options.Schedule.GetCommitCount(row.StepInBlock, row.StepsInBlock, initial, maskedNow), 0, maskedNow);
+    }
+
+    private double LoopAlpha(double t)
+    {
+        var o = _options.Remasking!;
+        if (t > o.TOn)
+        {
+            return (1 - t) * o.AlphaOn / (1 - o.TOn);
+        }
+
+        if (t > o.TOff)
+        {
+            return o.AlphaOn;
+        }
+
+        return o.TOff <= 0 ? 1.0 : 1 - (t * (1 - o.AlphaOn) / o.TOff);
+    }
+
+    /// <summary>The block-level remasking probability σ (σ_max for Conf) of the row's current step.</summary>
+    private double Sigma(RowState row)
+    {
+        if (_remasking == RemaskingStrategy.None || IsLastStep(row))
+        {
+            return 0;
+        }
+
+        var o = _options.Remasking!;
+        if (_remasking == RemaskingStrategy.Loop)
+        {
+            double t = 1.0 - (row.StepInBlock / (double)row.StepsInBlock);
+            return t <= o.TOn && t > o.TOff ? o.Eta : 0;
+        }
+
+        double alphaT = 1.0 - _options.Schedule.MaskedFractionAfter(row.StepInBlock - 1, row.StepsInBlock);
+        double alphaS = 1.0 - _options.Schedule.MaskedFractionAfter(row.StepInBlock, row.StepsInBlock);
+        return _remasking switch
+        {
+            RemaskingStrategy.Cap => alphaT > 0 ? Math.Min(o.Eta, (1 - alphaS) / alphaT) : o.Eta,
+            RemaskingStrategy.Rescale => o.Eta * (alphaT > 0 ? Math.Min(1, (1 - alphaS) / alphaT) : 1),
+            RemaskingStrategy.Conf => alphaT > 0 ? Math.Min(1, (1 - alphaS) / alphaT) : 1,
+            _ => 0,
+        };
+    }
+
+    private bool HasRemaskable(int r)
+    {
+        var row = _rows[r];
+        int baseFlat = (r * _length) + row.Offset;
+        for (int p = row.BlockStart; p < row.BlockEnd; p++)
+        {
+            if (_committed[baseFlat + p])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private DenoiserInput BuildInput()
+    {
+        if (_cfg)
+        {
+            int n = _batch * _length;
+            Array.Copy(_tokens, 0, _tokens, n, n);
+            for (int i = 0; i < n; i++)
+            {
+                if (_kind[i] == KindPrompt)
+                {
+                    _tokens[n + i] = _ids.Mask;
+                }
+            }
+        }
+
+        int rows = _cfg ? 2 * _batch : _batch;
+        return new DenoiserInput(_tokens, rows, _length, _attention);
+    }
+
+    private async ValueTask StepRowAsync(int r, DenoiserOutput output, List<CommittedToken> committed, List<RemaskedToken> remasked, List<CommittedToken> filled, CancellationToken cancellationToken)
+    {
+        var row = _rows[r];
+        var seq = _canvas.Sequences[r];
+        int baseFlat = (r * _length) + row.Offset;
+        var rowTokens = new ReadOnlyMemory<long>(_tokens, baseFlat, row.Length);
+
+        // 1. Gather the eligible masked positions of the current block.
+        int count = 0;
+        for (int p = row.BlockStart; p < row.BlockEnd; p++)
+        {
+            int flat = baseFlat + p;
+            if (IsMasked(flat))
+            {
+                _candPos[count] = p;
+                _candGroup[count] = Group(flat);
+                count++;
+            }
+        }
+
+        // 2. Score them and select (best of N candidates with reward guidance).
+        var reward = _options.RewardGuidance;
+        int candidates = reward?.Candidates ?? 1;
+        int[]? bestTokens = null;
+        double[]? bestScores = null;
+        double[]? bestProbs = null;
+        bool[]? bestChosen = null;
+        double bestReward = double.NegativeInfinity;
+        for (int c = 0; c < candidates; c++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int p = _candPos[i];
+                int flat = baseFlat + p;
+                int slotIndex = _slot[flat];
+                var slot = slotIndex >= 0 ? seq.Slots[slotIndex] : null;
+                var cond = output.GetLogits(r, row.Offset + p);
+                var uncond = _cfg ? output.GetLogits(_batch + r, row.Offset + p) : default;
+                var context = new LogitProcessorContext(r, p, slotIndex, _step, rowTokens);
+                if (!_evaluator.Load(cond, uncond, _options.CfgScale, context, slotIndex >= 0 ? _slotAllowed[r][slotIndex] : null, slot?.Options.LogitProcessor, slot is { Options.VariableLength: false }))
+                {
+                    throw new InvalidOperationException($"Every token is forbidden at row {r}, position {p}: the logit processors, slot constraints and EOS rules leave nothing to choose.");
+                }
+
+                var pick = _evaluator.Choose(_rng);
+                _candToken[i] = pick.Token;
+                _candScore[i] = pick.Score;
+                _candProb[i] = pick.Probability;
+            }
+
+            Select(r, count);
+
+            if (reward is null)
+            {
+                break;
+            }
+
+            var commits = new List<CommittedToken>();
+            var candidateTokens = rowTokens.ToArray();
+            for (int i = 0; i < count; i++)
+            {
+                if (_chosen[i])
+                {
+                    candidateTokens[_candPos[i]] = _candToken[i];
+                    commits.Add(new CommittedToken(r, _candPos[i], _candToken[i], _candScore[i], _candProb[i]));
+                }
+            }
+
+            double value = await reward.Scorer.ScoreAsync(new RewardCandidate(r, _step, c, candidateTokens, commits, row.PromptLength), cancellationToken).ConfigureAwait(false);
+            if (c == 0 || value > bestReward)
+            {
+                bestReward = value;
+                bestTokens = _candToken.AsSpan(0, count).ToArray();
+                bestScores = _candScore.AsSpan(0, count).ToArray();
+                bestProbs = _candProb.AsSpan(0, count).ToArray();
+                bestChosen = _chosen.AsSpan(0, count).ToArray();
+            }
+        }
+
+        if (bestTokens is not null)
+        {
+            bestTokens.CopyTo(_candToken, 0);
+            bestScores!.CopyTo(_candScore, 0);
+            bestProbs!.CopyTo(_candProb, 0);
+            bestChosen!.CopyTo(_chosen, 0);
+        }
+
+        // 3. Remask (ReMDM) among tokens committed in earlier steps, before this step's commits.
+        double sigma = Sigma(row);
+        if (sigma > 0)
+        {
+            Remask(r, sigma, remasked);
+        }
+
+        // 4. Commit.
+        for (int i = 0; i < count; i++)
+        {
+            if (!_chosen[i])
+            {
+                continue;
+            }
+
+            int flat = baseFlat + _candPos[i];
+            _tokens[flat] = _candToken[i];
+            _committed[flat] = true;
+            _commitProbability[flat] = _candProb[i];
+            row.MasksLeft--;
+            committed.Add(new CommittedToken(r, _candPos[i], _candToken[i], _candScore[i], _candProb[i]));
+        }
+
+        // 5. Early stop at EOS: fill the slot's masks beyond the current block.
+        if (_options.StopAtEos)
+        {
+            for (int p = row.BlockStart; p < row.BlockEnd; p++)
+            {
+                int flat = baseFlat + p;
+                if (_kind[flat] != KindSlot || !_committed[flat] || !_ids.IsEnd(_tokens[flat]))
+                {
+                    continue;
+                }
+
+                int s = _slot[flat];
+                var slot = seq.Slots[s];
+                for (int q = Math.Max(row.BlockEnd, slot.Start); q < slot.Start + slot.Length; q++)
+                {
+                    int f = baseFlat + q;
+                    if (IsMasked(f))
+                    {
+                        _tokens[f] = _ids.Eos;
+                        _kind[f] = KindFilled;
+                        row.MasksLeft--;
+                        filled.Add(new CommittedToken(r, q, _ids.Eos, 0, 0));
+                    }
+                }
+            }
+        }
+
+        row.StepInBlock++;
+        if (row.MasksLeft == 0)
+        {
+            row.Done = true;
+        }
+    }
+
+    private void Remask(int r, double sigma, List<RemaskedToken> remasked)
+    {
+        var row = _rows[r];
+        int baseFlat = (r * _length) + row.Offset;
+        if (_remasking == RemaskingStrategy.Conf)
+        {
+            // σ_i = σ_max · softmax(-p)_i over the remaskable tokens.
+            double max = double.NegativeInfinity;
+            for (int p = row.BlockStart; p < row.BlockEnd; p++)
+            {
+                if (_committed[baseFlat + p])
+                {
+                    max = Math.Max(max, -_commitProbability[baseFlat + p]);
+                }
+            }
+
+            double z = 0;
+            for (int p = row.BlockStart; p < row.BlockEnd; p++)
+            {
+                int flat = baseFlat + p;
+                _remaskWeights[flat] = _committed[flat] ? Math.Exp(-_commitProbability[flat] - max) : 0;
+                z += _remaskWeights[flat];
+            }
+
+            for (int p = row.BlockStart; p < row.BlockEnd; p++)
+            {
+                int flat = baseFlat + p;
+                if (_committed[flat] && _rng.NextOpenUnit() < sigma * _remaskWeights[flat] / z)
+                {
+                    RemaskAt(r, p, remasked);
+                }
+            }
+
+            return;
+        }
+
+        for (int p = row.BlockStart; p < row.BlockEnd; p++)
+        {
+            if (_committed[baseFlat + p] && _rng.NextOpenUnit() < sigma)
+            {
+                RemaskAt(r, p, remasked);
+            }
+        }
+    }
+
+    private void RemaskAt(int r, int p, List<RemaskedToken> remasked)
+    {
+        var row = _rows[r];
+        int flat = (r * _length) + row.Offset + p;
+        remasked.Add(new RemaskedToken(r, p, (int)_tokens[flat]));
+        _tokens[flat] = _ids.Mask;
+        _committed[flat] = false;
+        row.MasksLeft++;
+    }
+
+    /// <summary>Ranks the row's candidates per group and marks the chosen prefix in <see cref="_chosen"/>.</summary>
+    private void Select(int r, int count)
+    {
+        var row = _rows[r];
+        for (int i = 0; i < count; i++)
+        {
+            _order[i] = i;
+            _chosen[i] = false;
+        }
+
+        var order = _order.AsSpan(0, count);
+        order.Sort(new CandidateComparer(_candGroup, _candScore, _candPos));
+        int start = 0;
+        while (start < count)
+        {
+            int g = _candGroup[order[start]];
+            int end = start;
+            while (end < count && _candGroup[order[end]] == g)
+            {
+                end++;
+            }
+
+            int n = end - start;
+            int take = _options.Selection switch
+            {
+                SelectionRule.Schedule => _planned[PlannedIndex(r, g)],
+                SelectionRule.Threshold => TakeThreshold(order[start..end]),
+                SelectionRule.Factor => TakeFactor(order[start..end]),
+                _ => IsLastStep(row) ? n : TakeConfident(order[start..end], _planned[PlannedIndex(r, g)]),
+            };
+
+            take = Math.Clamp(take, 0, n);
+            for (int i = 0; i < take; i++)
+            {
+                _chosen[order[start + i]] = true;
+            }
+
+            start = end;
+        }
+    }
+
+    private int TakeThreshold(ReadOnlySpan<int> sorted)
+    {
+        int take = 1;
+        while (take < sorted.Length && _candScore[sorted[take]] >= _options.Threshold)
+        {
+            take++;
+        }
+
+        return take;
+    }
+
+    private int TakeFactor(ReadOnlySpan<int> sorted)
+    {
+        int take = 1;
+        while (take < sorted.Length)
+        {
+            int n = take + 1; // 1-based rank of the candidate under test
+            if (_candScore[sorted[take]] < 1 - (_options.Factor / (n + 1)))
+            {
+                break;
+            }
+
+            take++;
+        }
+
+        return take;
+    }
+
+    private int TakeConfident(ReadOnlySpan<int> sorted, int scheduled)
+    {
+        int take = 0;
+        while (take < sorted.Length && _candScore[sorted[take]] > _options.Threshold)
+        {
+            take++;
+        }
+
+        return take > 0 ? take : Math.Max(1, scheduled);
+    }
+
+    private readonly struct CandidateComparer(int[] group, double[] score, int[] position) : IComparer<int>
+    {
+        public int Compare(int a, int b)
+        {
+            int c = group[a].CompareTo(group[b]);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = score[b].CompareTo(score[a]);
+            return c != 0 ? c : position[a].CompareTo(position[b]);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using SkDiffusion.Sampling.Constraints;
+using SkDiffusion.Sampling.Events;
+using SkDiffusion.Sampling.Guidance;
+using SkDiffusion.Sampling.Remasking;
+using SkDiffusion.Sampling.Schedules;
+using SkDiffusion.Sampling.Scoring;
+using SkDiffusion.Sampling.Selection;
+
+namespace SkDiffusion.Sampling;
+
+/// <summary>
+/// The knobs of <see cref="DiffusionSampler"/>. Defaults reproduce LLaDA's reference decoding: greedy, confidence
+/// ranking, even split, one block.
+/// </summary>
+public sealed class SamplerOptions
+{
+    /// <summary>
+    /// Total sampling steps (at least 1), independent of the answer length. With blocks, each block gets
+    /// <c>Steps / blocks</c> steps and the first <c>Steps % blocks</c> blocks one more (LLaDA requires divisibility;
+    /// when it holds the split is identical). Schedule rules need <c>Steps &gt;= blocks</c>. Default 64.
+    /// </summary>
+    public int Steps { get; set; } = 64;
+
+    /// <summary>
+    /// Semi-autoregressive block length in positions of the answer region, or <see langword="null"/> for one block.
+    /// Positions of block b+1 are eligible only once block b holds no mask. A block length that does not divide the
+    /// answer length leaves a shorter last block.
+    /// </summary>
+    public int? BlockLength { get; set; }
+
+    /// <summary>How many tokens a schedule-driven step commits (default <see cref="LinearSchedule"/>).</summary>
+    public ICommitSchedule Schedule { get; set; } = LinearSchedule.Instance;
+
+    /// <summary>Which positions a step commits (default <see cref="SelectionRule.Schedule"/>).</summary>
+    public SelectionRule Selection { get; set; } = SelectionRule.Schedule;
+
+    /// <summary>Threshold for <see cref="SelectionRule.Threshold"/> and <see cref="SelectionRule.Confident"/>, in (0, 1]. Default 0.9.</summary>
+    public double Threshold { get; set; } = 0.9;
+
+    /// <summary>Factor for <see cref="SelectionRule.Factor"/>, above 0. Default 1.</summary>
+    public double Factor { get; set; } = 1.0;
+
+    /// <summary>Whether positions compete over the whole eligible canvas or per template slot.</summary>
+    public RankingScope RankingScope { get; set; } = RankingScope.Canvas;
+
+    /// <summary>The ranking score (default confidence).</summary>
+    public ScoreKind Score { get; set; } = ScoreKind.Confidence;
+
+    /// <summary>Which distribution the score comes from (default the noise-free model distribution).</summary>
+    public ScoreDistribution ScoreDistribution { get; set; } = ScoreDistribution.Model;
+
+    /// <summary>
+    /// Sampling temperature (at least 0). 0 is greedy (argmax). Above 0 a token is drawn by Gumbel-max in double
+    /// precision, LLaDA's <c>add_gumbel_noise</c>: <c>argmax exp(l) / (-log U)^T</c>, evaluated as the equivalent
+    /// <c>argmax l - T·log(-log U)</c> so large logits cannot overflow.
+    /// </summary>
+    public double Temperature { get; set; }
+
+    /// <summary>Keep only the k largest logits (ties kept) before sampling, as Dream's <c>top_k_logits</c>; null = off.</summary>
+    public int? TopK { get; set; }
+
+    /// <summary>
+    /// Nucleus filtering before sampling, as Dream's <c>top_p_logits</c> (on the tempered logits): sorted descending,
+    /// a token is kept while the cumulative probability before it is at most p (the top-1 is always kept); applied
+    /// before top-k. In (0, 1]; null or 1 = off.
+    /// </summary>
+    public double? TopP { get; set; }
+
+    /// <summary>Seed of the run's random generator (xoshiro256**); a seed always gives the same result.</summary>
+    public ulong Seed { get; set; }
+
+    /// <summary>ReMDM remasking, or null for none.</summary>
+    public RemaskingOptions? Remasking { get; set; }
+
+    /// <summary>
+    /// Classifier-free guidance scale (at least 0; 0 = off). The unconditional row is the same canvas with the prompt
+    /// tokens replaced by the mask (template fixed tokens stay); both rows go in one denoiser batch and
+    /// <c>logits = uncond + (scale + 1) · (cond - uncond)</c>.
+    /// </summary>
+    public double CfgScale { get; set; }
+
+    /// <summary>Reward guidance (best-of-N candidate commits per step), or null.</summary>
+    public RewardGuidanceOptions? RewardGuidance { get; set; }
+
+    /// <summary>Logit processors applied to every answer position, in order, before the slot's own constraints.</summary>
+    public IList<ILogitProcessor> LogitProcessors { get; } = new List<ILogitProcessor>();
+
+    /// <summary>How EOS/EoT are held back (default none).</summary>
+    public EosSuppression EosSuppression { get; set; } = EosSuppression.None;
+
+    /// <summary>
+    /// Early stop (dInfer): once the current block holds a committed EOS/EoT, the masked positions of that slot beyond
+    /// the block are filled with EOS without decoding them; the current block still completes. Default off.
+    /// </summary>
+    public bool StopAtEos { get; set; }
+
+    /// <summary>Whether <see cref="SequenceResult.AnswerTokens"/> ends before the first EOS/EoT (default on).</summary>
+    public bool TruncateAtEos { get; set; } = true;
+
+    /// <summary>Receives one event per step (called synchronously on the sampling thread when it is a plain IProgress).</summary>
+    public IProgress<SamplingStepEvent>? Progress { get; set; }
+
+    /// <summary>Called once per step with the step's event.</summary>
+    public Action<SamplingStepEvent>? OnStep { get; set; }
+
+    /// <summary>Checks the options; throws naming the option and the fix.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    /// <exception cref="ArgumentException">Options conflict.</exception>
+    public void Validate()
+    {
+        if (Steps < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be at least 1.");
+        }
+
+        if (BlockLength is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlockLength), BlockLength, "BlockLength must be at least 1, or null for a single block.");
+        }
+
+        if (Schedule is null)
+        {
+            throw new ArgumentException("Schedule is null: use LinearSchedule.Instance, CosineSchedule.Instance, new ExponentialSchedule() or DreamSchedule.Default.", nameof(Schedule));
+        }
+
+        if (!Enum.IsDefined(Selection))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Selection), Selection, "Unknown selection rule.");
+        }
+
+        if (!Enum.IsDefined(Score))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Score), Score, "Unknown score kind.");
+        }
+
+        if (!(Threshold > 0 && Threshold <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold must lie in (0, 1]; Fast-dLLM uses 0.9.");
+        }
+
+        if (!(Factor > 0) || double.IsInfinity(Factor))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Factor), Factor, "Factor must be a finite number above 0; Fast-dLLM uses 1.");
+        }
+
+        if (!(Temperature >= 0) || double.IsInfinity(Temperature))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be 0 (greedy) or a finite positive number.");
+        }
+
+        if (TopK is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "TopK must be at least 1, or null to disable it.");
+        }
+
+        if (TopP is double p && !(p > 0 && p <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "TopP must lie in (0, 1], or null to disable it.");
+        }
+
+        if (!(CfgScale >= 0) || double.IsInfinity(CfgScale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CfgScale), CfgScale, "CfgScale must be 0 (off) or a finite positive number.");
+        }
+
+        if (Score == ScoreKind.NegativeEntropy && Selection != SelectionRule.Schedule)
+        {
+            throw new ArgumentException($"Selection {Selection} compares scores with a threshold in (0, 1], but negative-entropy scores are at most 0 and never pass: use Score = Confidence (or Margin), or Selection = Schedule.", nameof(Score));
+        }
+
+        if (LogitProcessors.Any(x => x is null))
+        {
+            throw new ArgumentException("LogitProcessors holds a null entry.", nameof(LogitProcessors));
+        }
+
+        if (Remasking is { } r && r.Strategy != RemaskingStrategy.None)
+        {
+            if (Selection != SelectionRule.Schedule)
+            {
+                throw new ArgumentException($"Remasking needs Selection = Schedule (it follows the schedule's masked fraction); Selection is {Selection}. Set Remasking = null or Selection = Schedule.", nameof(Remasking));
+            }
+
+            if (!Enum.IsDefined(r.Strategy))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Remasking), r.Strategy, "Unknown remasking strategy.");
+            }
+
+            if (!(r.Eta >= 0 && r.Eta <= 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Remasking), r.Eta, "Remasking.Eta must lie in [0, 1].");
+            }
+
+            if (r.Strategy == RemaskingStrategy.Loop)
+            {
+                if (!(r.TOff >= 0 && r.TOff < r.TOn && r.TOn <= 1))
+                {
+                    throw new ArgumentOutOfRangeException(nameof(Remasking), $"TOn={r.TOn}, TOff={r.TOff}", "Loop remasking needs 0 <= TOff < TOn <= 1 (ReMDM uses TOn 0.55, TOff 0.05).");
+                }
+
+                if (!(r.AlphaOn > 0 && r.AlphaOn < 1))
+                {
+                    throw new ArgumentOutOfRangeException(nameof(Remasking), r.AlphaOn, "Remasking.AlphaOn must lie in (0, 1) (ReMDM uses 0.9).");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace SkDiffusion.Sampling.Selection;
+
+/// <summary>
+/// Which masked positions a step commits. Every rule ranks the eligible positions by score (descending, ties by
+/// position) and commits a prefix of that ranking.
+/// </summary>
+public enum SelectionRule
+{
+    /// <summary>
+    /// The top <c>k</c> positions, <c>k</c> from <see cref="SamplerOptions.Schedule"/> (LLaDA, Dream). The block
+    /// takes exactly its share of <see cref="SamplerOptions.Steps"/>.
+    /// </summary>
+    Schedule,
+
+    /// <summary>
+    /// Fast-dLLM's threshold rule: the top-1 position always, plus every other position whose score is
+    /// <c>&gt;= </c><see cref="SamplerOptions.Threshold"/>. A block runs until it holds no mask (at most one step per
+    /// mask), ignoring the step budget.
+    /// </summary>
+    Threshold,
+
+    /// <summary>
+    /// Fast-dLLM's factor rule (<c>get_transfer_index_dynamic</c>): with scores sorted descending and n counted from
+    /// 1 for the best, the n-th best is committed while <c>score_n &gt;= 1 - factor / (n + 1)</c> holds for it and
+    /// every better one; the best is always committed (its bound is ignored). Fast-dLLM's code also commits the last
+    /// candidate when only it fails; this implementation does not. A block runs until it holds no mask.
+    /// </summary>
+    Factor,
+
+    /// <summary>
+    /// Dimple's confident decoding: every position with score strictly above <see cref="SamplerOptions.Threshold"/>;
+    /// when none passes, the schedule's <c>k</c> for this step (at least 1). The block's last scheduled step commits
+    /// everything left, so a block takes at most its share of the steps (often fewer).
+    /// </summary>
+    Confident,
+}
