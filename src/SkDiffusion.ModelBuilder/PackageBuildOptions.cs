@@ -21,6 +21,13 @@ public sealed class PackageBuildOptions
     /// <summary>The largest past plus current length the graph accepts; defaults to the config's maximum sequence length.</summary>
     public int? ContextLength { get; set; }
 
+    /// <summary>
+    /// With <see cref="ModelPrecision.Float16"/>: compute in float16 end to end (manifest <c>kv_dtype</c> float16; logits stay
+    /// float32) instead of casting weights to float32. Halves GPU memory; off by default because float16 activations can
+    /// overflow in some models and ONNX Runtime's CPU provider runs float16 graphs through inserted casts.
+    /// </summary>
+    public bool ComputeInFloat16 { get; set; }
+
     /// <summary>Whether an existing non-empty output folder may be replaced.</summary>
     public bool Overwrite { get; set; }
 

@@ -42,6 +42,11 @@ public static class PackageBuilder
         {
             throw new ModelBuildException($"{outputDirectory}: the output folder must not be the checkpoint folder or contain it.");
         }
+        if (options.ComputeInFloat16 && options.Precision != ModelPrecision.Float16)
+        {
+            throw new ModelBuildException("float16 compute (--fp16-compute) needs float16 weights (--precision fp16).");
+        }
+
         Report(progress, BuildStage.ReadingCheckpoint, $"Reading {checkpointDirectory}");
         var config = ConfigReader.Read(checkpointDirectory);
         int contextLength = options.ContextLength ?? config.MaxPositions;
@@ -80,7 +85,7 @@ public static class PackageBuilder
                     ModelPrecision.Int4 => "int4",
                     _ => "float32",
                 },
-                KvDType = "float32",
+                KvDType = options.ComputeInFloat16 ? "float16" : "float32",
                 LogitsShifted = config.Architecture == ModelArchitecture.Dream,
                 HasCache = options.IncludeCache,
                 ChatFormat = config.Architecture == ModelArchitecture.Llada ? "llama3" : "chatml",
@@ -99,7 +104,7 @@ public static class PackageBuilder
             TokenizerVerifier.Verify(Path.Combine(temp, files.Vocab), Path.Combine(temp, files.Merges), Path.Combine(temp, files.TokenizerConfig), tokenizer.SpecialTokens);
             ct.ThrowIfCancellationRequested();
 
-            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength) { HalfMatrixSplitBytes = options.HalfMatrixSplitBytes }, progress, ct, out bool external);
+            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength) { HalfMatrixSplitBytes = options.HalfMatrixSplitBytes, HalfCompute = options.ComputeInFloat16 }, progress, ct, out bool external);
             files.ModelData = external ? ModelDataFile : null;
 
             Report(progress, BuildStage.WritingManifest, "Hashing files and writing manifest.json");

@@ -18,6 +18,7 @@ internal static class CommandLineParser
                                   and shards), tokenizer.json (or vocab.json + merges.txt)
           --output <dir>          package folder to create (must not exist or be empty)
           --precision <p>         weight precision: fp32 (default), fp16, or int4 (MatMulNBits, block 32)
+          --fp16-compute          with --precision fp16: compute in float16 (float16 KV cache, half the GPU memory)
           --no-cache              build a graph without past/present key-value tensors
           --name <name>           model name written to manifest.json (default: config _name_or_path or folder name)
           --context-length <n>    largest past + current length the graph accepts (default: from config.json)
@@ -78,6 +79,9 @@ internal static class CommandLineParser
                         "int4" => ModelPrecision.Int4,
                         _ => throw new CommandLineException($"--precision must be fp32, fp16 or int4, not '{precision}'."),
                     };
+                    break;
+                case "--fp16-compute":
+                    options.ComputeInFloat16 = true;
                     break;
                 case "--no-cache":
                     options.IncludeCache = false;

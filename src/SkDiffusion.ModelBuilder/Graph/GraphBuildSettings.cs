@@ -13,6 +13,16 @@ internal sealed record GraphBuildSettings(ModelPrecision Precision, bool Include
     /// <summary>A float16 matrix whose float32 form exceeds this many bytes is split into parts along its output axis.</summary>
     public long HalfMatrixSplitBytes { get; init; } = DefaultHalfMatrixSplitBytes;
 
+    /// <summary>
+    /// With <see cref="ModelPrecision.Float16"/>: compute in float16 end to end (float16 past/present, logits cast to float32)
+    /// instead of casting the weights to float32. Halves accelerator memory; ONNX Runtime's CPU provider inserts casts where it
+    /// lacks float16 kernels.
+    /// </summary>
+    public bool HalfCompute { get; init; }
+
+    /// <summary>Whether float16-stored weights are cast to float32 in the graph.</summary>
+    public bool CastHalfWeights => !HalfCompute;
+
     /// <summary>Whether the embedding is stored as float16.</summary>
     public bool HalfEmbedding => Precision != ModelPrecision.Float32;
 

@@ -59,6 +59,25 @@ internal sealed class OnnxGraphBuilder
         return tensor.Name;
     }
 
+    /// <summary>Adds a scalar constant initializer of float32 or float16 and returns its name.</summary>
+    public string Scalar(string hint, float value, TensorProto.Types.DataType type)
+    {
+        if (type == TensorProto.Types.DataType.Float)
+        {
+            return Scalar(hint, value);
+        }
+
+        if (type != TensorProto.Types.DataType.Float16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(type));
+        }
+
+        var tensor = new TensorProto { Name = Fresh(hint), DataType = (int)type };
+        tensor.RawData = ByteString.CopyFrom(BitConverter.GetBytes(BitConverter.HalfToUInt16Bits((Half)value)));
+        Graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
     /// <summary>Adds an initializer built elsewhere (weights).</summary>
     public void AddInitializer(TensorProto tensor) => Graph.Initializer.Add(tensor);
 

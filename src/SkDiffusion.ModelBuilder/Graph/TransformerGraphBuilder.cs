@@ -88,6 +88,7 @@ internal sealed unsafe class TransformerGraphBuilder
     public ModelProto Build()
     {
         var c = _config;
+        var t = _settings.HalfCompute ? DataType.Float16 : DataType.Float;
         int h = c.NumHeads, hkv = c.NumKvHeads, dh = c.HeadDim, group = h / hkv;
         bool cache = _settings.IncludeCache;
         string total = cache ? "total_sequence" : "sequence";
@@ -99,8 +100,8 @@ internal sealed unsafe class TransformerGraphBuilder
         {
             for (int i = 0; i < c.NumLayers; i++)
             {
-                _g.AddInput($"past_key_values.{i}.key", DataType.Float, "batch", hkv, "past_sequence", dh);
-                _g.AddInput($"past_key_values.{i}.value", DataType.Float, "batch", hkv, "past_sequence", dh);
+                _g.AddInput($"past_key_values.{i}.key", t, "batch", hkv, "past_sequence", dh);
+                _g.AddInput($"past_key_values.{i}.value", t, "batch", hkv, "past_sequence", dh);
             }
         }
 
@@ -109,35 +110,35 @@ internal sealed unsafe class TransformerGraphBuilder
         {
             for (int i = 0; i < c.NumLayers; i++)
             {
-                _g.AddOutput($"present.{i}.key", DataType.Float, "batch", hkv, total, dh);
-                _g.AddOutput($"present.{i}.value", DataType.Float, "batch", hkv, total, dh);
+                _g.AddOutput($"present.{i}.key", t, "batch", hkv, total, dh);
+                _g.AddOutput($"present.{i}.value", t, "batch", hkv, total, dh);
             }
         }
 
         // Embedding lookup (gather first, then cast: the table itself is never widened).
         string embedding = WriteWeight(WeightKind.Embedding, -1, transpose: false, _settings.HalfEmbedding);
         string x = _g.Op("Gather", "embedded", [embedding, "input_ids"], OnnxGraphBuilder.Attr("axis", 0L));
-        if (_settings.HalfEmbedding)
+        if (_settings.HalfEmbedding && _settings.CastHalfWeights)
         {
             x = Cast(x);
         }
 
         if (c.InputEmbeddingScale)
         {
-            x = _g.Op("Mul", "embedded_scaled", [x, _g.Scalar("embedding_scale", MathF.Sqrt(c.HiddenSize))]);
+            x = _g.Op("Mul", "embedded_scaled", [x, _g.Scalar("embedding_scale", MathF.Sqrt(c.HiddenSize), t)]);
         }
 
-        // Key-padding bias [B,1,1,T]: 0 for real tokens, -1e9 for padding.
+        // Key-padding bias [B,1,1,T]: 0 for real tokens, -1e9 for padding (the float16 minimum when computing in float16).
         string maskFloat = _g.Op("Cast", "mask_float", ["attention_mask"], OnnxGraphBuilder.Attr("to", (long)DataType.Float));
         string maskInverse = _g.Op("Sub", "mask_inverse", [_g.Scalar("one", 1f), maskFloat]);
-        string maskBias2 = _g.Op("Mul", "mask_bias_2d", [maskInverse, _g.Scalar("mask_negative", -1e9f)]);
-        string maskBias = _g.Op("Unsqueeze", "mask_bias", [maskBias2, _g.Int64s("axes_1_2", 1, 2)]);
+        string maskBias2 = _g.Op("Mul", "mask_bias_2d", [maskInverse, _g.Scalar("mask_negative", _settings.HalfCompute ? -65504f : -1e9f)]);
+        string maskBias = _g.Op("Unsqueeze", "mask_bias", [CastTo(maskBias2, DataType.Float, t), _g.Int64s("axes_1_2", 1, 2)]);
 
         // Rotary tables gathered by position: [B,1,S,Dh].
         var (cosTable, sinTable) = WriteRotaryTables();
         string axes1 = _g.Int64s("axes_1", 1);
-        string cos = _g.Op("Unsqueeze", "rope_cos", [_g.Op("Gather", "rope_cos_rows", [cosTable, "position_ids"], OnnxGraphBuilder.Attr("axis", 0L)), axes1]);
-        string sin = _g.Op("Unsqueeze", "rope_sin", [_g.Op("Gather", "rope_sin_rows", [sinTable, "position_ids"], OnnxGraphBuilder.Attr("axis", 0L)), axes1]);
+        string cos = _g.Op("Unsqueeze", "rope_cos", [CastTo(_g.Op("Gather", "rope_cos_rows", [cosTable, "position_ids"], OnnxGraphBuilder.Attr("axis", 0L)), DataType.Float, t), axes1]);
+        string sin = _g.Op("Unsqueeze", "rope_sin", [CastTo(_g.Op("Gather", "rope_sin_rows", [sinTable, "position_ids"], OnnxGraphBuilder.Attr("axis", 0L)), DataType.Float, t), axes1]);
 
         string shapeQ = _g.Int64s("shape_q", 0, 0, h, dh);
         string shapeKv = _g.Int64s("shape_kv", 0, 0, hkv, dh);
@@ -146,7 +147,7 @@ internal sealed unsafe class TransformerGraphBuilder
         string axes2 = group > 1 ? _g.Int64s("axes_2", 2) : "";
         string expandGroup = group > 1 ? _g.Int64s("expand_group", 1, 1, group, 1, 1) : "";
         string shapeGrouped = group > 1 ? _g.Int64s("shape_grouped", 0, h, -1, dh) : "";
-        string scale = _g.Scalar("attention_scale", (float)(1.0 / Math.Sqrt(dh)));
+        string scale = _g.Scalar("attention_scale", (float)(1.0 / Math.Sqrt(dh)), t);
 
         string Rope(string t, string name)
         {
@@ -204,7 +205,7 @@ internal sealed unsafe class TransformerGraphBuilder
         }
 
         string final = Norm(x, WeightKind.FinalNorm, -1, "final_norm");
-        string projected = Linear(final, WeightKind.Head, -1, "head", null);
+        string projected = CastTo(Linear(final, WeightKind.Head, -1, "head", null), t, DataType.Float);
         if (c.ScaleLogits)
         {
             _g.OpTo("Mul", "logits", [projected, _g.Scalar("logits_scale", (float)(1.0 / Math.Sqrt(c.HiddenSize)))]);
@@ -233,13 +234,18 @@ internal sealed unsafe class TransformerGraphBuilder
         return model;
     }
 
-    private string Cast(string input) =>
-        _g.Op("Cast", input + "_f32", [input], OnnxGraphBuilder.Attr("to", (long)DataType.Float));
+    private string Cast(string input) => CastTo(input, DataType.Float16, DataType.Float);
+
+    /// <summary>Casts <paramref name="input"/> from <paramref name="from"/> to <paramref name="to"/>; no node when they are equal.</summary>
+    private string CastTo(string input, DataType from, DataType to) =>
+        from == to
+            ? input
+            : _g.Op("Cast", input + (to == DataType.Float16 ? "_f16" : "_f32"), [input], OnnxGraphBuilder.Attr("to", (long)to));
 
     private string Norm(string x, WeightKind kind, int layer, string name)
     {
         string weight = WriteWeight(kind, layer, transpose: false, _settings.HalfSmallWeights);
-        if (_settings.HalfSmallWeights)
+        if (_settings.HalfSmallWeights && _settings.CastHalfWeights)
         {
             weight = Cast(weight);
         }
@@ -258,6 +264,10 @@ internal sealed unsafe class TransformerGraphBuilder
             _g.OpMulti("MatMulNBits", [y], [x, packed, scales, zeroPoints], "com.microsoft",
                 OnnxGraphBuilder.Attr("K", k), OnnxGraphBuilder.Attr("N", n), OnnxGraphBuilder.Attr("bits", 4L),
                 OnnxGraphBuilder.Attr("block_size", (long)Int4Quantizer.BlockSize));
+        }
+        else if (_settings.HalfMatrices && _settings.HalfCompute)
+        {
+            y = _g.Op("MatMul", name, [x, WriteWeight(kind, layer, transpose: true, half: true)]);
         }
         else if (_settings.HalfMatrices)
         {
@@ -286,7 +296,7 @@ internal sealed unsafe class TransformerGraphBuilder
         if (bias is { } biasKind)
         {
             string b = WriteWeight(biasKind, layer, transpose: false, _settings.HalfSmallWeights);
-            if (_settings.HalfSmallWeights)
+            if (_settings.HalfSmallWeights && _settings.CastHalfWeights)
             {
                 b = Cast(b);
             }

@@ -200,6 +200,19 @@ public sealed class BuildErrorTests
     }
 
     [Fact]
+    public async Task Float16ComputeNeedsFloat16Weights()
+    {
+        using var temp = new TempDirectory();
+        var error = await Assert.ThrowsAsync<ModelBuildException>(() => PackageBuilder.BuildAsync(new PackageBuildOptions
+        {
+            CheckpointDirectory = FixturePaths.Fixture("tiny-llada"),
+            OutputDirectory = temp.Combine("out"),
+            ComputeInFloat16 = true,
+        }));
+        Assert.Contains("--precision fp16", error.Message);
+    }
+
+    [Fact]
     public async Task CancelledBuildLeavesNothing()
     {
         using var temp = new TempDirectory();

@@ -84,6 +84,39 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
     [Theory]
     [InlineData("tiny-llada")]
     [InlineData("tiny-dream")]
+    public async Task Float16ComputeMatchesGoldenAndCacheSplit(string fixture)
+    {
+        using var temp = new TempDirectory();
+        string package = temp.Combine("package");
+        var manifest = await PackageBuilder.BuildAsync(new PackageBuildOptions
+        {
+            CheckpointDirectory = FixturePaths.Fixture(fixture),
+            OutputDirectory = package,
+            Precision = ModelPrecision.Float16,
+            ComputeInFloat16 = true,
+        });
+        Assert.Equal(("float16", "float16"), (manifest.DType, manifest.KvDType));
+        var golden = GoldenOutputs.Load(FixturePaths.Fixture(fixture));
+        using var runner = new PackageRunner(package);
+        var full = runner.Run(golden.InputIds, golden.PositionIds, golden.AttentionMask, golden.Batch, golden.Sequence);
+        var (maxAbs, maxGolden) = TensorCompare.Measure(full.Logits, golden.Logits);
+        output.WriteLine($"{fixture} fp16 compute: max abs error {maxAbs:E3}, relative {maxAbs / Math.Max(1, maxGolden):E3}");
+        Assert.True(maxAbs <= Float16Tolerance * Math.Max(1, maxGolden), $"fp16-compute max abs error {maxAbs}");
+
+        int p = golden.CacheSplit, s = golden.Sequence, b = golden.Batch, m = manifest.NumKvHeads, d = manifest.HeadDim;
+        var ids = golden.InputIds.Where((_, i) => i % s >= p).ToArray();
+        var positions = golden.PositionIds.Where((_, i) => i % s >= p).ToArray();
+        var split = runner.Run(ids, positions, golden.AttentionMask, b, s - p, p,
+            full.PresentKeys.Select(k => TensorCompare.SlicePast(k, b, m, s, d, p)).ToArray(),
+            full.PresentValues.Select(v => TensorCompare.SlicePast(v, b, m, s, d, p)).ToArray());
+        var (splitVsGolden, _) = TensorCompare.Measure(split.Logits, TensorCompare.SliceMiddle(golden.Logits, b, s, golden.Vocab, p, s));
+        output.WriteLine($"{fixture} fp16 compute cache split P={p}: max abs vs golden {splitVsGolden:E3}");
+        Assert.True(splitVsGolden <= Float16Tolerance * Math.Max(1, maxGolden), $"fp16-compute cache split error {splitVsGolden}");
+    }
+
+    [Theory]
+    [InlineData("tiny-llada")]
+    [InlineData("tiny-dream")]
     public async Task NoCacheGraphMatchesGolden(string fixture)
     {
         using var temp = new TempDirectory();

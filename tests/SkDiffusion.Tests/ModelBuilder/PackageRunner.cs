@@ -43,8 +43,8 @@ internal sealed class PackageRunner : IDisposable
             long[] pastShape = [batch, m.NumKvHeads, past, m.HeadDim];
             for (int i = 0; i < m.NumLayers; i++)
             {
-                inputs[$"past_key_values.{i}.key"] = OrtValue.CreateTensorValueFromMemory(pastKeys?[i] ?? [], pastShape);
-                inputs[$"past_key_values.{i}.value"] = OrtValue.CreateTensorValueFromMemory(pastValues?[i] ?? [], pastShape);
+                inputs[$"past_key_values.{i}.key"] = Past(pastKeys?[i] ?? [], pastShape);
+                inputs[$"past_key_values.{i}.value"] = Past(pastValues?[i] ?? [], pastShape);
             }
         }
 
@@ -68,8 +68,8 @@ internal sealed class PackageRunner : IDisposable
             long[] presentShape = [];
             for (int i = 0; i < keys.Length; i++)
             {
-                keys[i] = outputs[1 + (2 * i)].GetTensorDataAsSpan<float>().ToArray();
-                values[i] = outputs[2 + (2 * i)].GetTensorDataAsSpan<float>().ToArray();
+                keys[i] = Present(outputs[1 + (2 * i)]);
+                values[i] = Present(outputs[2 + (2 * i)]);
                 presentShape = outputs[1 + (2 * i)].GetTensorTypeAndShape().Shape;
             }
 
@@ -83,6 +83,18 @@ internal sealed class PackageRunner : IDisposable
             }
         }
     }
+
+    private bool HalfCache => Manifest.KvDType == "float16";
+
+    private OrtValue Past(float[] values, long[] shape) =>
+        HalfCache
+            ? OrtValue.CreateTensorValueFromMemory(values.Select(v => new Float16(BitConverter.HalfToUInt16Bits((Half)v))).ToArray(), shape)
+            : OrtValue.CreateTensorValueFromMemory(values, shape);
+
+    private float[] Present(OrtValue value) =>
+        HalfCache
+            ? value.GetTensorDataAsSpan<Float16>().ToArray().Select(v => (float)BitConverter.UInt16BitsToHalf(v.value)).ToArray()
+            : value.GetTensorDataAsSpan<float>().ToArray();
 
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();
