@@ -391,6 +391,13 @@ internal sealed class SamplingRun
             return;
         }
 
+        // With remasking, a block keeps its remaining steps even when no mask is left: they remask and recommit
+        // (test-time scaling).
+        if (row.Block >= 0 && _remasking != RemaskingStrategy.None && row.StepInBlock < row.StepsInBlock && HasRemaskable(r))
+        {
+            return;
+        }
+
         while (true)
         {
             row.Block++;
@@ -706,7 +713,7 @@ internal sealed class SamplingRun
         }
 
         row.StepInBlock++;
-        if (row.MasksLeft == 0)
+        if (row.MasksLeft == 0 && _remasking == RemaskingStrategy.None)
         {
             row.Done = true;
         }
