@@ -97,6 +97,14 @@ public sealed class SamplerOptions
     /// <summary>Whether <see cref="SequenceResult.AnswerTokens"/> ends before the first EOS/EoT (default on).</summary>
     public bool TruncateAtEos { get; set; } = true;
 
+    /// <summary>
+    /// How many threads score the eligible positions of a step (default: the processor count). Results do not depend
+    /// on it: every position draws from its own random stream, derived from <see cref="Seed"/>, the step, the row,
+    /// the position and the reward candidate. With more than one thread, <see cref="LogitProcessors"/> and slot
+    /// processors are called concurrently for different positions and must be thread-safe (the built-in ones are).
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+
     /// <summary>Receives one event per step (called synchronously on the sampling thread when it is a plain IProgress).</summary>
     public IProgress<SamplingStepEvent>? Progress { get; set; }
 
@@ -116,6 +124,11 @@ public sealed class SamplerOptions
         if (BlockLength is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(BlockLength), BlockLength, "BlockLength must be at least 1, or null for a single block.");
+        }
+
+        if (MaxDegreeOfParallelism < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "MaxDegreeOfParallelism must be at least 1.");
         }
 
         if (Schedule is null)

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using SkDiffusion.Sampling.Constraints;
 using SkDiffusion.Sampling.Scoring;
 
@@ -17,6 +18,9 @@ internal sealed class PositionEvaluator
     private readonly float[] _filtered;
     private readonly float[] _select;
     private readonly (float Value, int Index)[] _sorted;
+    private readonly double[] _noise;
+    private readonly bool _needTop2;
+    private readonly bool _needEntropy;
     private readonly bool _filter;
     private readonly double _temperature;
     private Stats _model;
@@ -32,7 +36,13 @@ internal sealed class PositionEvaluator
         _filtered = _filter ? new float[vocabularySize] : [];
         _select = options.TopK is not null ? new float[vocabularySize] : [];
         _sorted = options.TopP is double q && q < 1 ? new (float, int)[vocabularySize] : [];
+        _noise = options.Temperature > 0 ? new double[vocabularySize] : [];
+        _needTop2 = options.Score == ScoreKind.Margin;
+        _needEntropy = options.Score == ScoreKind.NegativeEntropy;
     }
+
+    /// <summary>This evaluator's random generator, reseeded per position by the caller.</summary>
+    public Xoshiro256StarStar Random { get; } = new(0);
 
     /// <summary>A chosen token with its score and its model probability.</summary>
     public readonly record struct Pick(int Token, double Score, double Probability);
@@ -89,7 +99,7 @@ internal sealed class PositionEvaluator
             }
         }
 
-        _model = Stats.Compute(x, 1.0);
+        _model = Stats.Compute(x, 1.0, _needTop2, _needEntropy);
         if (double.IsNegativeInfinity(_model.Max))
         {
             return false;
@@ -105,7 +115,7 @@ internal sealed class PositionEvaluator
 
         if (_options.ScoreDistribution == ScoreDistribution.Sampling)
         {
-            _sampling = _filter || _temperature > 0 ? Stats.Compute(SamplingLogits, samplingScale) : _model;
+            _sampling = _filter || _temperature > 0 ? Stats.Compute(SamplingLogits, samplingScale, _needTop2, _needEntropy) : _model;
         }
 
         return true;
@@ -124,25 +134,7 @@ internal sealed class PositionEvaluator
         }
         else
         {
-            token = -1;
-            double best = double.NegativeInfinity;
-            for (int v = 0; v < src.Length; v++)
-            {
-                double u = rng.NextOpenUnit();
-                float l = src[v];
-                if (float.IsNegativeInfinity(l))
-                {
-                    continue;
-                }
-
-                // argmax exp(l) / (-log U)^T  ==  argmax l - T * log(-log U)
-                double g = l - (_temperature * Math.Log(-Math.Log(u)));
-                if (g > best || token < 0)
-                {
-                    best = g;
-                    token = v;
-                }
-            }
+            token = GumbelArgMax(src, rng);
         }
 
         double probability = Math.Exp(_processed[token] - _model.LogSumExp);
@@ -327,41 +319,108 @@ internal sealed class PositionEvaluator
         return a[target];
     }
 
+    /// <summary>
+    /// <c>argmax_v l_v - T·log(-log U_v)</c>, the log of LLaDA's <c>exp(l) / (-log U)^T</c>, in double precision:
+    /// one uniform per vocabulary entry (in vocabulary order), the logs vectorized.
+    /// </summary>
+    private int GumbelArgMax(ReadOnlySpan<float> src, Xoshiro256StarStar rng)
+    {
+        var g = _noise.AsSpan(0, src.Length);
+        for (int v = 0; v < g.Length; v++)
+        {
+            g[v] = rng.NextOpenUnit();
+        }
+
+        var t = Vector256.Create(_temperature);
+        int i = 0;
+        for (; i <= src.Length - 8; i += 8)
+        {
+            var (lo, hi) = Vector256.Widen(Vector256.Create(src.Slice(i, 8)));
+            var u0 = Vector256.Create((ReadOnlySpan<double>)g.Slice(i, 4));
+            var u1 = Vector256.Create((ReadOnlySpan<double>)g.Slice(i + 4, 4));
+            (lo - (t * Vector256.Log(-Vector256.Log(u0)))).CopyTo(g.Slice(i, 4));
+            (hi - (t * Vector256.Log(-Vector256.Log(u1)))).CopyTo(g.Slice(i + 4, 4));
+        }
+
+        for (; i < src.Length; i++)
+        {
+            g[i] = src[i] - (_temperature * Math.Log(-Math.Log(g[i])));
+        }
+
+        int token = -1;
+        double best = double.NegativeInfinity;
+        for (int v = 0; v < g.Length; v++)
+        {
+            if (g[v] > best)
+            {
+                best = g[v];
+                token = v;
+            }
+        }
+
+        return token < 0 ? ArgMax(src) : token;
+    }
+
     private readonly record struct Stats(double Max, double LogSumExp, double Top1Probability, double Top2Probability, double SumPLogP, double Scale)
     {
-        public static Stats Compute(ReadOnlySpan<float> x, double scale)
+        public static Stats Compute(ReadOnlySpan<float> x, double scale, bool needTop2, bool needEntropy)
         {
-            double max1 = double.NegativeInfinity;
+            float maxValue = MaxOf(x);
+            if (float.IsNegativeInfinity(maxValue))
+            {
+                return new Stats(double.NegativeInfinity, double.NegativeInfinity, 0, 0, 0, scale);
+            }
+
+            double max1 = maxValue * scale;
             double max2 = double.NegativeInfinity;
-            for (int v = 0; v < x.Length; v++)
+            if (needTop2)
             {
-                double l = x[v] * scale;
-                if (l > max1)
+                bool seenMax = false;
+                for (int v = 0; v < x.Length; v++)
                 {
-                    max2 = max1;
-                    max1 = l;
-                }
-                else if (l > max2)
-                {
-                    max2 = l;
+                    float l = x[v];
+                    if (l == maxValue && !seenMax)
+                    {
+                        seenMax = true;
+                    }
+                    else if (l * scale > max2)
+                    {
+                        max2 = l * scale;
+                    }
                 }
             }
 
-            if (double.IsNegativeInfinity(max1))
+            // Σ e^d and Σ e^d·d with d = l·scale - max, in double precision (d floored at -1000: e^d = 0 there).
+            var vScale = Vector256.Create(scale);
+            var vMax = Vector256.Create(max1);
+            var floor = Vector256.Create(-1000.0);
+            var vz = Vector256<double>.Zero;
+            var vw = Vector256<double>.Zero;
+            int i = 0;
+            for (; i <= x.Length - 8; i += 8)
             {
-                return new Stats(max1, max1, 0, 0, 0, scale);
+                var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(i, 8)));
+                var d0 = Vector256.Max((lo * vScale) - vMax, floor);
+                var d1 = Vector256.Max((hi * vScale) - vMax, floor);
+                var e0 = Vector256.Exp(d0);
+                var e1 = Vector256.Exp(d1);
+                vz += e0 + e1;
+                if (needEntropy)
+                {
+                    vw += (e0 * d0) + (e1 * d1);
+                }
             }
 
-            double z = 0;
-            double w = 0;
-            for (int v = 0; v < x.Length; v++)
+            double z = Vector256.Sum(vz);
+            double w = Vector256.Sum(vw);
+            for (; i < x.Length; i++)
             {
-                if (float.IsNegativeInfinity(x[v]))
+                if (float.IsNegativeInfinity(x[i]))
                 {
                     continue;
                 }
 
-                double d = (x[v] * scale) - max1;
+                double d = (x[i] * scale) - max1;
                 double e = Math.Exp(d);
                 z += e;
                 w += e * d;
@@ -373,6 +432,29 @@ internal sealed class PositionEvaluator
 
             // Σ p log p with p = e^d / z:  (Σ e^d d) / z - log z
             return new Stats(max1, max1 + logZ, p1, p2, (w / z) - logZ, scale);
+        }
+
+        private static float MaxOf(ReadOnlySpan<float> x)
+        {
+            var m = Vector256.Create(float.NegativeInfinity);
+            int i = 0;
+            for (; i <= x.Length - 8; i += 8)
+            {
+                m = Vector256.Max(m, Vector256.Create(x.Slice(i, 8)));
+            }
+
+            float max = float.NegativeInfinity;
+            for (int k = 0; k < 8; k++)
+            {
+                max = Math.Max(max, m[k]);
+            }
+
+            for (; i < x.Length; i++)
+            {
+                max = Math.Max(max, x[i]);
+            }
+
+            return max;
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using SkDiffusion.Denoising;
 using SkDiffusion.Sampling.Canvas;
 using SkDiffusion.Sampling.Constraints;
@@ -34,7 +36,7 @@ internal sealed class SamplingRun
     private readonly RowState[] _rows;
     private readonly ILogitProcessor?[][] _slotAllowed;
     private readonly Xoshiro256StarStar _rng;
-    private readonly PositionEvaluator _evaluator;
+    private readonly ConcurrentBag<PositionEvaluator> _evaluators = [];
     private readonly RemaskingStrategy _remasking;
 
     // Per-step candidate buffers (flat over the rows), reused across steps.
@@ -186,7 +188,6 @@ internal sealed class SamplingRun
 
         _planned = new int[_batch * maxGroups];
         _rng = new Xoshiro256StarStar(options.Seed);
-        _evaluator = new PositionEvaluator(_vocab, options, ids);
     }
 
     public int Steps => _step;
@@ -605,26 +606,7 @@ internal sealed class SamplingRun
         double bestReward = double.NegativeInfinity;
         for (int c = 0; c < candidates; c++)
         {
-            for (int i = 0; i < count; i++)
-            {
-                int p = _candPos[i];
-                int flat = baseFlat + p;
-                int slotIndex = _slot[flat];
-                var slot = slotIndex >= 0 ? seq.Slots[slotIndex] : null;
-                var cond = output.GetLogits(r, row.Offset + p);
-                var uncond = _cfg ? output.GetLogits(_batch + r, row.Offset + p) : default;
-                var context = new LogitProcessorContext(r, p, slotIndex, _step, rowTokens);
-                if (!_evaluator.Load(cond, uncond, _options.CfgScale, context, slotIndex >= 0 ? _slotAllowed[r][slotIndex] : null, slot?.Options.LogitProcessor, slot is { Options.VariableLength: false }))
-                {
-                    throw new InvalidOperationException($"Every token is forbidden at row {r}, position {p}: the logit processors, slot constraints and EOS rules leave nothing to choose.");
-                }
-
-                var pick = _evaluator.Choose(_rng);
-                _candToken[i] = pick.Token;
-                _candScore[i] = pick.Score;
-                _candProb[i] = pick.Probability;
-            }
-
+            EvaluateAll(r, count, c, output);
             Select(r, count);
 
             if (reward is null)
@@ -717,6 +699,68 @@ internal sealed class SamplingRun
         {
             row.Done = true;
         }
+    }
+
+    private PositionEvaluator RentEvaluator() =>
+        _evaluators.TryTake(out var evaluator) ? evaluator : new PositionEvaluator(_vocab, _options, _ids);
+
+    /// <summary>Scores every eligible position of row <paramref name="r"/> (in parallel when the work is large enough).</summary>
+    private void EvaluateAll(int r, int count, int candidate, DenoiserOutput output)
+    {
+        int degree = _options.MaxDegreeOfParallelism;
+        if (degree <= 1 || count < 2 || (long)count * _vocab < 65536)
+        {
+            var evaluator = RentEvaluator();
+            for (int i = 0; i < count; i++)
+            {
+                Evaluate(evaluator, r, i, candidate, output);
+            }
+
+            _evaluators.Add(evaluator);
+            return;
+        }
+
+        try
+        {
+            Parallel.For(
+                0,
+                count,
+                new ParallelOptions { MaxDegreeOfParallelism = degree },
+                RentEvaluator,
+                (i, _, evaluator) =>
+                {
+                    Evaluate(evaluator, r, i, candidate, output);
+                    return evaluator;
+                },
+                _evaluators.Add);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count >= 1)
+        {
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+    }
+
+    private void Evaluate(PositionEvaluator evaluator, int r, int i, int candidate, DenoiserOutput output)
+    {
+        var row = _rows[r];
+        var seq = _canvas.Sequences[r];
+        int p = _candPos[i];
+        int flat = (r * _length) + row.Offset + p;
+        int slotIndex = _slot[flat];
+        var slot = slotIndex >= 0 ? seq.Slots[slotIndex] : null;
+        var cond = output.GetLogits(r, row.Offset + p);
+        var uncond = _cfg ? output.GetLogits(_batch + r, row.Offset + p) : default;
+        var context = new LogitProcessorContext(r, p, slotIndex, _step, new ReadOnlyMemory<long>(_tokens, (r * _length) + row.Offset, row.Length));
+        if (!evaluator.Load(cond, uncond, _options.CfgScale, context, slotIndex >= 0 ? _slotAllowed[r][slotIndex] : null, slot?.Options.LogitProcessor, slot is { Options.VariableLength: false }))
+        {
+            throw new InvalidOperationException($"Every token is forbidden at row {r}, position {p}: the logit processors, slot constraints and EOS rules leave nothing to choose.");
+        }
+
+        evaluator.Random.Reseed(Xoshiro256StarStar.Derive(_options.Seed, _step, r, p, candidate));
+        var pick = evaluator.Choose(evaluator.Random);
+        _candToken[i] = pick.Token;
+        _candScore[i] = pick.Score;
+        _candProb[i] = pick.Probability;
     }
 
     private void Remask(int r, double sigma, List<RemaskedToken> remasked)

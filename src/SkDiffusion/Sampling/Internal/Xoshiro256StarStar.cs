@@ -15,6 +15,26 @@ internal sealed class Xoshiro256StarStar
     /// <param name="seed">Any 64-bit seed.</param>
     public Xoshiro256StarStar(ulong seed)
     {
+        Reseed(seed);
+    }
+
+    /// <summary>A seed derived from a run seed and up to four coordinates (step, row, position, candidate).</summary>
+    public static ulong Derive(ulong seed, long a, long b, long c, long d)
+    {
+        ulong x = seed;
+        ulong h = SplitMix64(ref x);
+        foreach (long v in (ReadOnlySpan<long>)[a, b, c, d])
+        {
+            x = h ^ (ulong)v;
+            h = SplitMix64(ref x);
+        }
+
+        return h;
+    }
+
+    /// <summary>Restarts the generator from <paramref name="seed"/>.</summary>
+    public void Reseed(ulong seed)
+    {
         ulong x = seed;
         _s0 = SplitMix64(ref x);
         _s1 = SplitMix64(ref x);
