@@ -273,12 +273,22 @@ internal sealed class SamplingRun
                     throw new InvalidOperationException($"The denoiser returned logits [{output.BatchSize}, {output.SequenceLength}, {output.VocabularySize}] for input [{expectedRows}, {_length}] and vocabulary {_vocab}.");
                 }
 
-                for (int r = 0; r < _batch; r++)
+                try
                 {
-                    if (!_rows[r].Done)
+                    for (int r = 0; r < _batch; r++)
                     {
-                        await StepRowAsync(r, output, committed, remasked, filled, cancellationToken).ConfigureAwait(false);
+                        if (!_rows[r].Done)
+                        {
+                            await StepRowAsync(r, output, committed, remasked, filled, cancellationToken).ConfigureAwait(false);
+                        }
                     }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // A reward scorer observed the cancellation: the rows already stepped keep their commits.
+                    _step++;
+                    Cancel();
+                    return null;
                 }
             }
 
@@ -582,6 +592,22 @@ internal sealed class SamplingRun
         var seq = _canvas.Sequences[r];
         int baseFlat = (r * _length) + row.Offset;
         var rowTokens = new ReadOnlyMemory<long>(_tokens, baseFlat, row.Length);
+
+        // A schedule step with nothing to commit or remask for this row (another row needed the pass).
+        if (_options.Selection == SelectionRule.Schedule && Sigma(row) == 0)
+        {
+            bool any = false;
+            for (int g = 0; g < row.GroupMasked.Length; g++)
+            {
+                any |= _planned[PlannedIndex(r, g)] > 0;
+            }
+
+            if (!any)
+            {
+                row.StepInBlock++;
+                return;
+            }
+        }
 
         // 1. Gather the eligible masked positions of the current block.
         int count = 0;
