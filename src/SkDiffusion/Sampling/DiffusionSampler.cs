@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using SkDiffusion.Denoising;
+using SkDiffusion.Packaging;
 using SkDiffusion.Sampling.Canvas;
 using SkDiffusion.Sampling.Events;
 using SkDiffusion.Sampling.Internal;
@@ -54,6 +55,15 @@ public sealed class DiffusionSampler
         }
 
         return new DiffusionSampler(denoiser, tokenIds, logitsShifted);
+    }
+
+    /// <summary>Creates a sampler with the special ids and the logit alignment named in a model manifest.</summary>
+    /// <param name="denoiser">The denoiser (aligned logits).</param>
+    /// <param name="manifest">The model package manifest (<c>token_ids</c>, <c>logits_shifted</c>).</param>
+    public static DiffusionSampler Create(IDenoiser denoiser, ModelManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return Create(denoiser, SpecialTokenIds.FromManifest(manifest.TokenIds), manifest.LogitsShifted);
     }
 
     /// <summary>Decodes every masked position of <paramref name="canvas"/>.</summary>

@@ -1,3 +1,4 @@
+using SkDiffusion.Packaging;
 using SkDiffusion.Sampling;
 using SkDiffusion.Sampling.Canvas;
 using SkDiffusion.Sampling.Selection;
@@ -28,5 +29,16 @@ public sealed class UsageExampleTests
         Assert.Equal([1000, 1001, 1002, 1003, 1004, 1005], result.AnswerTokens);
         Assert.Equal(1, result.Nfe); // every position of block 1 passes 0.9 at once; EOS stops block 2
         Assert.Equal(FinishReason.Eos, result.FinishReason);
+    }
+
+    [Fact]
+    public void CreateFromManifestReadsIdsAndShift()
+    {
+        var manifest = new ModelManifest { LogitsShifted = true, TokenIds = new ManifestTokenIds { Mask = 31, Eos = 20, Eot = 21, Pad = 20 } };
+        using var denoiser = new FakeDenoiser(SamplingTestIds.Vocab, (_, _, _, _) => { });
+        var sampler = DiffusionSampler.Create(denoiser, manifest);
+        Assert.True(sampler.LogitsShifted);
+        Assert.Equal(31, sampler.TokenIds.Mask);
+        Assert.Equal(21, sampler.TokenIds.Eot);
     }
 }
