@@ -66,6 +66,13 @@ public sealed class SamplerOptions
     /// </summary>
     public double? TopP { get; set; }
 
+    /// <summary>
+    /// Dream's <c>alg_temp</c> (at least 0; 0 = off): with <see cref="SelectionRule.Schedule"/>, the step's k
+    /// positions are drawn without replacement with probabilities <c>softmax(score / PositionTemperature)</c> instead
+    /// of taking the k best (implemented as the Gumbel-top-k trick, seeded like everything else).
+    /// </summary>
+    public double PositionTemperature { get; set; }
+
     /// <summary>Seed of the run's random generator (xoshiro256**); a seed always gives the same result.</summary>
     public ulong Seed { get; set; }
 
@@ -159,6 +166,16 @@ public sealed class SamplerOptions
         if (!(Temperature >= 0) || double.IsInfinity(Temperature))
         {
             throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be 0 (greedy) or a finite positive number.");
+        }
+
+        if (!(PositionTemperature >= 0) || double.IsInfinity(PositionTemperature))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PositionTemperature), PositionTemperature, "PositionTemperature must be 0 (take the k best) or a finite positive number.");
+        }
+
+        if (PositionTemperature > 0 && Selection != SelectionRule.Schedule)
+        {
+            throw new ArgumentException($"PositionTemperature draws the schedule's k positions; it has no meaning for Selection {Selection}. Set it to 0 or use Selection = Schedule.", nameof(PositionTemperature));
         }
 
         if (TopK is < 1)

@@ -130,6 +130,8 @@ public sealed class RunTests
         { "eta>1", nameof(SamplerOptions.Remasking) },
         { "loop-times", nameof(SamplerOptions.Remasking) },
         { "schedule-null", nameof(SamplerOptions.Schedule) },
+        { "algtemp+threshold", nameof(SamplerOptions.PositionTemperature) },
+        { "algtemp<0", nameof(SamplerOptions.PositionTemperature) },
     };
 
     [Theory]
@@ -151,6 +153,8 @@ public sealed class RunTests
             "remask+threshold" => With(o => { o.Remasking = new RemaskingOptions(); o.Selection = SelectionRule.Threshold; }),
             "eta>1" => With(o => o.Remasking = new RemaskingOptions { Eta = 2 }),
             "loop-times" => With(o => o.Remasking = new RemaskingOptions { Strategy = RemaskingStrategy.Loop, TOn = 0.1, TOff = 0.5 }),
+            "algtemp+threshold" => With(o => { o.PositionTemperature = 0.5; o.Selection = SelectionRule.Threshold; }),
+            "algtemp<0" => With(o => o.PositionTemperature = -1),
             _ => With(o => o.Schedule = null!),
         };
         var ex = Assert.ThrowsAny<ArgumentException>(options.Validate);

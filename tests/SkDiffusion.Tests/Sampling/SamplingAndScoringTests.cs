@@ -167,4 +167,28 @@ public sealed class SamplingAndScoringTests
         Assert.Equal(1.0, c.Score, 9);
         Assert.Equal(0.6, c.Probability, 6);
     }
+
+    [Fact]
+    public async Task PositionTemperatureDrawsPositionsBySoftmaxOfScores()
+    {
+        // Eight positions with confidences 0.30..0.65: greedy ranking always starts with the last one; alg_temp 0.05
+        // still favours it but draws others too, deterministically per seed.
+        var denoiser = ByPosition((p, l) => FakeDenoiser.Peaked(l, 3, 0.3 + ((p - 2) * 0.05)));
+        async Task<int> First(ulong seed, double tau)
+        {
+            var (_, events) = await RunAsync(denoiser, DiffusionCanvas.FromPrompt(Prompt, 8), new SamplerOptions { Steps = 8, PositionTemperature = tau, Seed = seed });
+            return events[0].Committed[0].Position;
+        }
+
+        Assert.Equal(9, await First(1, 0));
+        var firsts = new List<int>();
+        for (ulong seed = 0; seed < 40; seed++)
+        {
+            firsts.Add(await First(seed, 0.05));
+        }
+
+        Assert.True(firsts.Distinct().Count() > 2);
+        Assert.Equal(9, firsts.GroupBy(x => x).MaxBy(g => g.Count())!.Key);
+        Assert.Equal(await First(3, 0.05), await First(3, 0.05));
+    }
 }

@@ -44,6 +44,7 @@ internal sealed class SamplingRun
     private readonly int[] _candGroup;
     private readonly int[] _candToken;
     private readonly double[] _candScore;
+    private readonly double[] _rankKey;
     private readonly double[] _candProb;
     private readonly int[] _order;
     private readonly int[] _planned;
@@ -84,6 +85,7 @@ internal sealed class SamplingRun
         _candGroup = new int[n];
         _candToken = new int[n];
         _candScore = new double[n];
+        _rankKey = new double[n];
         _candProb = new double[n];
         _order = new int[n];
         _chosen = new bool[n];
@@ -854,8 +856,24 @@ internal sealed class SamplingRun
             _chosen[i] = false;
         }
 
+        // Dream's alg_temp: rank by score/τ + Gumbel noise, i.e. draw the positions without replacement with
+        // probabilities softmax(score/τ) (the Gumbel-top-k trick).
+        double tau = _options.Selection == SelectionRule.Schedule ? _options.PositionTemperature : 0;
+        var rng = tau > 0 ? new Xoshiro256StarStar(0) : null;
+        for (int i = 0; i < count; i++)
+        {
+            double key = _candScore[i];
+            if (rng is not null && !double.IsNegativeInfinity(key))
+            {
+                rng.Reseed(Xoshiro256StarStar.Derive(_options.Seed ^ 0x5EEDA17E3Dul, _step, r, _candPos[i], 0));
+                key = (key / tau) - Math.Log(-Math.Log(rng.NextOpenUnit()));
+            }
+
+            _rankKey[i] = key;
+        }
+
         var order = _order.AsSpan(0, count);
-        order.Sort(new CandidateComparer(_candGroup, _candScore, _candPos));
+        order.Sort(new CandidateComparer(_candGroup, _rankKey, _candPos));
         int start = 0;
         while (start < count)
         {
