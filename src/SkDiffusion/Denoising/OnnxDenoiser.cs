@@ -1,0 +1,230 @@
+using System.Buffers;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SkDiffusion.Packaging;
+
+namespace SkDiffusion.Denoising;
+
+/// <summary>
+/// An <see cref="IDenoiser"/> over a model package's ONNX graph (the contract in <c>docs/model-package.md</c>). Safe to
+/// call from several threads at once: each call has its own state; the session is shared.
+/// </summary>
+public sealed class OnnxDenoiser : IDenoiser
+{
+    private readonly InferenceSession _session;
+    private readonly ModelManifest _manifest;
+    private readonly string[] _inputNames;
+    private static readonly string[] LogitsOutput = ["logits"];
+
+    private OnnxDenoiser(InferenceSession session, ModelManifest manifest, ExecutionProvider provider)
+    {
+        _session = session;
+        _manifest = manifest;
+        ActiveProvider = provider;
+        var names = new List<string> { "input_ids", "position_ids", "attention_mask" };
+        if (manifest.HasCache)
+        {
+            for (int i = 0; i < manifest.NumLayers; i++)
+            {
+                names.Add($"past_key_values.{i}.key");
+                names.Add($"past_key_values.{i}.value");
+            }
+        }
+
+        _inputNames = [.. names];
+    }
+
+    /// <inheritdoc />
+    public int VocabularySize => _manifest.VocabSize;
+
+    /// <inheritdoc />
+    public int MaxSequenceLength => _manifest.ContextLength;
+
+    /// <summary>The provider the session actually runs on (CPU after a CUDA fallback).</summary>
+    public ExecutionProvider ActiveProvider { get; }
+
+    /// <summary>The package's manifest.</summary>
+    public ModelManifest Manifest => _manifest;
+
+    /// <summary>Opens the package's graph and checks that its inputs and outputs agree with the manifest.</summary>
+    /// <param name="package">A loaded package.</param>
+    /// <param name="options">Provider and threading options.</param>
+    /// <exception cref="ModelPackageException">The graph does not load or disagrees with the manifest.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="ExecutionProvider.Cuda"/> was asked for and CUDA cannot load.</exception>
+    public static OnnxDenoiser Create(ModelPackage package, OnnxDenoiserOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        options ??= new OnnxDenoiserOptions();
+        ExecutionProvider active = ExecutionProvider.Cpu;
+        var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        try
+        {
+            if (options.IntraOpThreads is int threads)
+            {
+                sessionOptions.IntraOpNumThreads = threads;
+            }
+
+            if (options.ExecutionProvider != ExecutionProvider.Cpu)
+            {
+                try
+                {
+                    using var cuda = new OrtCUDAProviderOptions();
+                    var settings = new Dictionary<string, string> { ["device_id"] = options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                    if (options.GpuMemoryLimitBytes is long limit)
+                    {
+                        settings["gpu_mem_limit"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+
+                    cuda.UpdateOptions(settings);
+                    sessionOptions.AppendExecutionProvider_CUDA(cuda);
+                    active = ExecutionProvider.Cuda;
+                }
+                catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+                {
+                    if (options.ExecutionProvider == ExecutionProvider.Cuda)
+                    {
+                        throw new InvalidOperationException($"The CUDA execution provider could not be loaded ({ex.Message}). Install CUDA 13 and cuDNN, or use ExecutionProvider.Auto or Cpu.", ex);
+                    }
+
+                    options.Warning?.Invoke($"CUDA could not be loaded, running on the CPU instead: {ex.Message}");
+                }
+            }
+
+            InferenceSession session;
+            try
+            {
+                session = new InferenceSession(package.ModelPath, sessionOptions);
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                throw new ModelPackageException(package.ModelPath, $"ONNX Runtime cannot load the graph ({ex.Message}). Rebuild the package with SkDiffusion.ModelBuilder.", ex);
+            }
+
+            try
+            {
+                GraphContract.Check(session, package.Manifest, package.ModelPath);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+
+            return new OnnxDenoiser(session, package.Manifest, active);
+        }
+        finally
+        {
+            sessionOptions.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DenoiserOutput> DenoiseAsync(DenoiserInput input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Denoise(input, cancellationToken));
+    }
+
+    private DenoiserOutput Denoise(DenoiserInput input, CancellationToken cancellationToken)
+    {
+        int b = input.BatchSize, s = input.SequenceLength, v = _manifest.VocabSize;
+        if (s > _manifest.ContextLength)
+        {
+            throw new ArgumentException($"The canvas has {s} positions but the model's context_length is {_manifest.ContextLength}; shorten the prompt or the answer.", nameof(input));
+        }
+
+        long[] ids = input.TokenIds.ToArray();
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if ((ulong)ids[i] >= (ulong)v)
+            {
+                throw new ArgumentOutOfRangeException(nameof(input), $"Token id {ids[i]} at row {i / s}, position {i % s} is outside the vocabulary [0, {v}).");
+            }
+        }
+
+        long[] mask = input.AttentionMask.IsEmpty ? Enumerable.Repeat(1L, b * s).ToArray() : input.AttentionMask.ToArray();
+        long[] positions = new long[b * s];
+        for (int r = 0; r < b; r++)
+        {
+            // Left padding: a position counts the real tokens before it; padding positions get 0.
+            long seen = 0;
+            for (int p = 0; p < s; p++)
+            {
+                int k = (r * s) + p;
+                positions[k] = mask[k] != 0 ? seen++ : 0;
+            }
+        }
+
+        var inputs = new List<OrtValue>(_inputNames.Length);
+        try
+        {
+            long[] shape = [b, s];
+            inputs.Add(OrtValue.CreateTensorValueFromMemory(ids, shape));
+            inputs.Add(OrtValue.CreateTensorValueFromMemory(positions, shape));
+            inputs.Add(OrtValue.CreateTensorValueFromMemory(mask, shape));
+            if (_manifest.HasCache)
+            {
+                TensorElementType kvType = _manifest.KvDType == "float16" ? TensorElementType.Float16 : TensorElementType.Float;
+                long[] pastShape = [b, _manifest.NumKvHeads, 0, _manifest.HeadDim];
+                for (int i = 0; i < 2 * _manifest.NumLayers; i++)
+                {
+                    inputs.Add(OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, kvType, pastShape));
+                }
+            }
+
+            using var runOptions = new RunOptions();
+            using CancellationTokenRegistration registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
+            IDisposableReadOnlyCollection<OrtValue> outputs;
+            try
+            {
+                outputs = _session.Run(runOptions, _inputNames, inputs, LogitsOutput);
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The denoiser run was terminated by cancellation.", cancellationToken);
+            }
+
+            using (outputs)
+            {
+                ReadOnlySpan<float> raw = outputs[0].GetTensorDataAsSpan<float>();
+                int count = b * s * v;
+                if (raw.Length != count)
+                {
+                    throw new InvalidOperationException($"The graph returned {raw.Length} logits; expected {count} for [{b}, {s}, {v}].");
+                }
+
+                float[] buffer = ArrayPool<float>.Shared.Rent(count);
+                if (_manifest.LogitsShifted)
+                {
+                    // Dream: raw[i] predicts token i+1, so aligned[i] = raw[i-1]; position 0 keeps raw[0].
+                    for (int r = 0; r < b; r++)
+                    {
+                        int rowStart = r * s * v;
+                        raw.Slice(rowStart, v).CopyTo(buffer.AsSpan(rowStart, v));
+                        if (s > 1)
+                        {
+                            raw.Slice(rowStart, (s - 1) * v).CopyTo(buffer.AsSpan(rowStart + v, (s - 1) * v));
+                        }
+                    }
+                }
+                else
+                {
+                    raw.CopyTo(buffer);
+                }
+
+                return new PooledDenoiserOutput(buffer, b, s, v);
+            }
+        }
+        finally
+        {
+            foreach (OrtValue value in inputs)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Releases the ONNX Runtime session.</summary>
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,20 @@
+namespace SkDiffusion.Denoising;
+
+/// <summary>Options for <see cref="OnnxDenoiser.Create"/>.</summary>
+public sealed class OnnxDenoiserOptions
+{
+    /// <summary>The execution provider. Default <see cref="ExecutionProvider.Auto"/>.</summary>
+    public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Auto;
+
+    /// <summary>The CUDA device id. Default 0.</summary>
+    public int DeviceId { get; set; }
+
+    /// <summary>The CUDA memory arena limit in bytes, or <see langword="null"/> for ONNX Runtime's default.</summary>
+    public long? GpuMemoryLimitBytes { get; set; }
+
+    /// <summary>CPU threads for one run, or <see langword="null"/> for ONNX Runtime's default (all cores).</summary>
+    public int? IntraOpThreads { get; set; }
+
+    /// <summary>Receives warnings, e.g. that CUDA could not be loaded and the CPU is used instead.</summary>
+    public Action<string>? Warning { get; set; }
+}

@@ -1,0 +1,142 @@
+namespace SkDiffusion.Packaging;
+
+/// <summary>Checks every manifest field before anything heavy is loaded.</summary>
+internal static class ManifestValidator
+{
+    private const int MaxVocabulary = 4 * 1024 * 1024;
+    private const int MaxWidth = 1 << 17;
+    private const int MaxLayers = 1024;
+    private const int MaxContext = 1 << 20;
+
+    public static IEnumerable<string> FileNames(ModelManifest m)
+    {
+        yield return m.Files.Model;
+        if (m.Files.ModelData is not null)
+        {
+            yield return m.Files.ModelData;
+        }
+
+        yield return m.Files.Vocab;
+        yield return m.Files.Merges;
+        yield return m.Files.TokenizerConfig;
+    }
+
+    public static void Validate(ModelManifest m, string path)
+    {
+        void Fail(string problem) => throw new ModelPackageException(path, problem + " Rebuild the package with SkDiffusion.ModelBuilder.");
+
+        if (m.FormatVersion != ModelManifest.CurrentFormatVersion)
+        {
+            Fail($"format_version is {m.FormatVersion}; this runtime reads version {ModelManifest.CurrentFormatVersion}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(m.Name))
+        {
+            Fail("name is missing or empty.");
+        }
+
+        if (m.Architecture is not ("llada" or "dream"))
+        {
+            Fail($"architecture '{m.Architecture}' is not supported (expected 'llada' or 'dream').");
+        }
+
+        Range("vocab_size", m.VocabSize, 2, MaxVocabulary);
+        Range("hidden_size", m.HiddenSize, 1, MaxWidth);
+        Range("num_layers", m.NumLayers, 1, MaxLayers);
+        Range("num_heads", m.NumHeads, 1, 4096);
+        Range("num_kv_heads", m.NumKvHeads, 1, m.NumHeads);
+        Range("head_dim", m.HeadDim, 1, 4096);
+        Range("intermediate_size", m.IntermediateSize, 1, MaxWidth * 8);
+        Range("context_length", m.ContextLength, 1, MaxContext);
+        if (m.NumHeads % m.NumKvHeads != 0)
+        {
+            Fail($"num_kv_heads ({m.NumKvHeads}) does not divide num_heads ({m.NumHeads}).");
+        }
+
+        if (!(m.RopeTheta > 0) || double.IsInfinity(m.RopeTheta))
+        {
+            Fail($"rope_theta must be a positive number, not {m.RopeTheta}.");
+        }
+
+        if (!(m.RmsNormEps > 0) || m.RmsNormEps >= 1)
+        {
+            Fail($"rms_norm_eps must be in (0, 1), not {m.RmsNormEps}.");
+        }
+
+        if (m.DType is not ("float32" or "float16" or "int4"))
+        {
+            Fail($"dtype '{m.DType}' is not one of float32, float16, int4.");
+        }
+
+        if (m.KvDType is not ("float32" or "float16"))
+        {
+            Fail($"kv_dtype '{m.KvDType}' is not one of float32, float16.");
+        }
+
+        if (m.ChatFormat is not ("llama3" or "chatml"))
+        {
+            Fail($"chat_format '{m.ChatFormat}' is not one of llama3, chatml.");
+        }
+
+        if (m.TokenIds is null)
+        {
+            Fail("token_ids is missing.");
+        }
+
+        TokenId("mask", m.TokenIds!.Mask);
+        TokenId("eos", m.TokenIds.Eos);
+        TokenId("eot", m.TokenIds.Eot);
+        TokenId("pad", m.TokenIds.Pad);
+        if (m.TokenIds.Bos is int bos)
+        {
+            TokenId("bos", bos);
+        }
+
+        if (m.Files is null)
+        {
+            Fail("files is missing.");
+        }
+
+        foreach (string? name in new[] { m.Files!.Model, m.Files.Vocab, m.Files.Merges, m.Files.TokenizerConfig, m.Files.ModelData })
+        {
+            if (name is null && !ReferenceEquals(name, m.Files.ModelData))
+            {
+                Fail("files names a null file.");
+            }
+
+            if (name is not null && !IsPlainName(name))
+            {
+                throw new ModelPackageException(path, $"files names '{name}', which is not a plain file name inside the package folder (no folders, '..', rooted or empty names). The package may be hostile; do not use it.");
+            }
+        }
+
+        if (m.FileSizes is null || m.Sha256 is null)
+        {
+            Fail("file_sizes or sha256 is missing.");
+        }
+
+        void Range(string field, int value, int min, int max)
+        {
+            if (value < min || value > max)
+            {
+                Fail($"{field} is {value}; it must be between {min} and {max}.");
+            }
+        }
+
+        void TokenId(string field, int value)
+        {
+            if (value < 0 || value >= m.VocabSize)
+            {
+                Fail($"token_ids.{field} is {value}, outside the vocabulary [0, {m.VocabSize}).");
+            }
+        }
+    }
+
+    public static bool IsPlainName(string name) =>
+        !string.IsNullOrWhiteSpace(name)
+        && name == name.Trim()
+        && name != "." && name != ".."
+        && name.IndexOfAny(['/', '\\', ':', '\0']) < 0
+        && !Path.IsPathRooted(name)
+        && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0;
+}

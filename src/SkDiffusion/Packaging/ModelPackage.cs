@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using SkDiffusion.Chat;
+using SkDiffusion.Tokenization;
+
+namespace SkDiffusion.Packaging;
+
+/// <summary>
+/// A loaded and validated model package: its manifest, tokenizer and chat format. The ONNX graph itself is opened by
+/// <see cref="Denoising.OnnxDenoiser"/>, which also checks that the graph agrees with the manifest.
+/// </summary>
+public sealed class ModelPackage
+{
+    /// <summary>The manifest file name inside a package folder.</summary>
+    public const string ManifestFileName = "manifest.json";
+
+    private ModelPackage(string directory, ModelManifest manifest, DiffusionTokenizer tokenizer, ChatFormat chatFormat)
+    {
+        Directory = directory;
+        Manifest = manifest;
+        Tokenizer = tokenizer;
+        ChatFormat = chatFormat;
+    }
+
+    /// <summary>The package folder (full path).</summary>
+    public string Directory { get; }
+
+    /// <summary>The validated manifest.</summary>
+    public ModelManifest Manifest { get; }
+
+    /// <summary>The tokenizer built from the package's vocabulary, merges and special tokens.</summary>
+    public DiffusionTokenizer Tokenizer { get; }
+
+    /// <summary>The chat format named by the manifest.</summary>
+    public ChatFormat ChatFormat { get; }
+
+    /// <summary>The full path of the ONNX graph.</summary>
+    public string ModelPath => Path.Combine(Directory, Manifest.Files.Model);
+
+    /// <summary>Loads and validates the package in <paramref name="directory"/>.</summary>
+    /// <param name="directory">The package folder.</param>
+    /// <param name="options">Validation options.</param>
+    /// <exception cref="ModelPackageException">A file is missing, truncated, corrupt or inconsistent; the message names it.</exception>
+    public static ModelPackage Load(string directory, ModelPackageOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        options ??= new ModelPackageOptions();
+        string root = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(root))
+        {
+            throw new ModelPackageException(root, "the model package folder does not exist. Build one with SkDiffusion.ModelBuilder.");
+        }
+
+        ModelManifest manifest = ReadManifest(root, options);
+        ManifestValidator.Validate(manifest, Path.Combine(root, ManifestFileName));
+        foreach (string name in ManifestValidator.FileNames(manifest))
+        {
+            CheckFile(root, name, manifest, options);
+        }
+
+        DiffusionTokenizer tokenizer = DiffusionTokenizer.Create(
+            Path.Combine(root, manifest.Files.Vocab),
+            Path.Combine(root, manifest.Files.Merges),
+            Path.Combine(root, manifest.Files.TokenizerConfig),
+            manifest);
+        return new ModelPackage(root, manifest, tokenizer, ChatFormat.Create(manifest, tokenizer));
+    }
+
+    /// <summary>Loads and validates a package on a worker thread.</summary>
+    /// <param name="directory">The package folder.</param>
+    /// <param name="options">Validation options.</param>
+    /// <param name="cancellationToken">Cancels before the load starts.</param>
+    public static Task<ModelPackage> LoadAsync(string directory, ModelPackageOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Load(directory, options), cancellationToken);
+
+    private static ModelManifest ReadManifest(string root, ModelPackageOptions options)
+    {
+        string path = Path.Combine(root, ManifestFileName);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new ModelPackageException(path, "the manifest is missing; this folder is not a SkDiffusion model package. Build one with SkDiffusion.ModelBuilder.");
+        }
+
+        if (info.LinkTarget is not null)
+        {
+            throw new ModelPackageException(path, "the manifest is a link; packages must hold plain files.");
+        }
+
+        if (info.Length > options.MaxManifestBytes)
+        {
+            throw new ModelPackageException(path, $"the manifest is {info.Length} bytes, over the {options.MaxManifestBytes}-byte limit.");
+        }
+
+        try
+        {
+            ModelManifest? manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllBytes(path), new JsonSerializerOptions { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip });
+            return manifest ?? throw new ModelPackageException(path, "the manifest is the JSON literal null.");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelPackageException(path, $"the manifest is not valid JSON ({ex.Message}). Rebuild the package with SkDiffusion.ModelBuilder.", ex);
+        }
+    }
+
+    private static void CheckFile(string root, string name, ModelManifest manifest, ModelPackageOptions options)
+    {
+        string path = Path.Combine(root, name);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new ModelPackageException(path, "the file named by the manifest is missing. Copy the whole package folder or rebuild it.");
+        }
+
+        if (info.LinkTarget is not null)
+        {
+            throw new ModelPackageException(path, $"the file is a link (to '{info.LinkTarget}'); packages must hold plain files inside their folder.");
+        }
+
+        if (!manifest.FileSizes.TryGetValue(name, out long expected))
+        {
+            throw new ModelPackageException(Path.Combine(root, ManifestFileName), $"file_sizes has no entry for '{name}'.");
+        }
+
+        if (info.Length != expected)
+        {
+            string what = info.Length < expected ? "truncated" : "larger than recorded";
+            throw new ModelPackageException(path, $"the file is {what}: {info.Length} bytes, the manifest records {expected}. Copy it again or rebuild the package.");
+        }
+
+        if (!options.VerifyChecksums || info.Length > options.ChecksumSizeLimitBytes)
+        {
+            return;
+        }
+
+        if (!manifest.Sha256.TryGetValue(name, out string? hash))
+        {
+            throw new ModelPackageException(Path.Combine(root, ManifestFileName), $"sha256 has no entry for '{name}'.");
+        }
+
+        string actual;
+        using (FileStream stream = File.OpenRead(path))
+        {
+            actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+
+        if (!string.Equals(actual, hash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelPackageException(path, $"the file is corrupt: its SHA-256 is {actual}, the manifest records {hash}. Copy it again or rebuild the package.");
+        }
+    }
+}
