@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json;
+using SkDiffusion.DefaultModel;
+using SkDiffusion.Denoising;
+using SkDiffusion.Evaluation;
+using SkDiffusion.Packaging;
+using SkDiffusion.Sampling;
+using SkDiffusion.Sampling.Remasking;
+using SkDiffusion.Sampling.Selection;
+
+// Exact-match evaluation of a model package on the held-out set (entities unseen in training).
+//   dotnet run -c Release --project examples/SkDiffusion.Evaluation                 -> reference decoding
+//   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --table      -> the decoding-strategy table
+//   options: --package DIR  --heldout FILE  --limit N (per task, default 100)
+string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
+string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
+int limit = int.Parse(Arg("--limit") ?? "100", CultureInfo.InvariantCulture);
+bool table = args.Contains("--table");
+
+var package = ModelPackage.Load(packageDir);
+using var denoiser = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu });
+var sampler = DiffusionSampler.Create(denoiser, package.Manifest);
+var examples = File.ReadLines(heldout).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<HeldOutExample>(l)!).ToList();
+
+const int Block = 8;
+static SamplerOptions Base(int n) => new() { Steps = n, MaxDegreeOfParallelism = 1 };
+var strategies = new List<Strategy> { new("reference (1 token/step)", n => Base(n)) };
+if (table)
+{
+    foreach (bool blocks in new[] { false, true })
+    {
+        string suffix = blocks ? $", blocks of {Block}" : "";
+        SamplerOptions B(SamplerOptions o, int n)
+        {
+            if (blocks)
+            {
+                o.BlockLength = Block;
+                o.Steps = Math.Max(o.Steps, (n + Block - 1) / Block);
+            }
+
+            return o;
+        }
+
+        if (blocks)
+        {
+            strategies.Add(new("reference" + suffix, n => B(Base(n), n)));
+        }
+
+        strategies.Add(new("fixed 2 tokens/step" + suffix, n => B(new SamplerOptions { Steps = (n + 1) / 2, MaxDegreeOfParallelism = 1 }, n)));
+        strategies.Add(new("fixed 4 tokens/step" + suffix, n => B(new SamplerOptions { Steps = (n + 3) / 4, MaxDegreeOfParallelism = 1 }, n)));
+        strategies.Add(new("threshold 0.9" + suffix, n => B(new SamplerOptions { Steps = n, Selection = SelectionRule.Threshold, Threshold = 0.9, MaxDegreeOfParallelism = 1 }, n)));
+        strategies.Add(new("threshold 0.7" + suffix, n => B(new SamplerOptions { Steps = n, Selection = SelectionRule.Threshold, Threshold = 0.7, MaxDegreeOfParallelism = 1 }, n)));
+        strategies.Add(new("factor 1.0" + suffix, n => B(new SamplerOptions { Steps = n, Selection = SelectionRule.Factor, Factor = 1.0, MaxDegreeOfParallelism = 1 }, n)));
+        strategies.Add(new("confident 0.9 (Dimple)" + suffix, n => B(new SamplerOptions { Steps = (n + 3) / 4, Selection = SelectionRule.Confident, Threshold = 0.9, MaxDegreeOfParallelism = 1 }, n)));
+        strategies.Add(new("ReMDM cap 0.05, 1.5x steps" + suffix, n => B(new SamplerOptions { Steps = n + (n / 2), Remasking = new RemaskingOptions { Strategy = RemaskingStrategy.Cap, Eta = 0.05 }, MaxDegreeOfParallelism = 1 }, n)));
+    }
+}
+
+Console.WriteLine($"model {package.Manifest.Name} ({package.Manifest.Architecture}, {package.Manifest.DType}), held-out {limit} per task, greedy");
+Console.WriteLine($"{"strategy",-40} {"extract",8} {"facts",8} {"infill",8} {"NFE/token",10} {"seconds",8}");
+var evaluator = new Evaluator(package, sampler);
+foreach (Strategy s in strategies)
+{
+    var scores = await evaluator.RunAsync(examples, s, limit);
+    double nfePerToken = (double)scores.Sum(x => x.Nfe) / scores.Sum(x => x.AnswerPositions);
+    Console.WriteLine($"{s.Name,-40} {Pct(scores[0]),8} {Pct(scores[1]),8} {Pct(scores[2]),8} {nfePerToken,10:F3} {scores.Sum(x => x.Seconds),8:F1}");
+}
+
+static string Pct(Evaluator.TaskScore s) => (100 * s.Accuracy).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+string? Arg(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
