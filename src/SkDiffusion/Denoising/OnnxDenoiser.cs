@@ -86,7 +86,10 @@ public sealed class OnnxDenoiser : IDenoiser
                         throw new InvalidOperationException($"The CUDA execution provider could not be loaded ({ex.Message}). Install CUDA 13 and cuDNN, or use ExecutionProvider.Auto or Cpu.", ex);
                     }
 
-                    options.Warning?.Invoke($"CUDA could not be loaded, running on the CPU instead: {ex.Message}");
+                    string reason = ex.Message;
+                    int at = reason.IndexOf("with error:", StringComparison.Ordinal);
+                    reason = (at >= 0 ? reason[(at + "with error:".Length)..] : reason).Trim();
+                    options.Warning?.Invoke($"CUDA could not be loaded ({reason}); running on the CPU instead.");
                 }
             }
 
