@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using SkDiffusion.Sampling;
+using SkDiffusion.SemanticKernel.Models;
+using DiffusionFinishReason = SkDiffusion.Sampling.FinishReason;
+
+namespace SkDiffusion.SemanticKernel.Chat;
+
+/// <summary>
+/// A Microsoft.Extensions.AI <see cref="IChatClient"/> over a diffusion model. Every request renders the conversation
+/// with the package's chat format and decodes a masked answer; streaming yields each semi-autoregressive block's text
+/// when the block is complete. A JSON-schema <see cref="ChatOptions.ResponseFormat"/> decodes a template of the
+/// schema (keys and punctuation fixed, typed values), so <c>GetResponseAsync&lt;T&gt;</c> returns valid JSON.
+/// </summary>
+/// <remarks>
+/// Option mapping: <see cref="ChatOptions.MaxOutputTokens"/> → answer length, <see cref="ChatOptions.Temperature"/>,
+/// <see cref="ChatOptions.TopP"/>, <see cref="ChatOptions.TopK"/>, <see cref="ChatOptions.Seed"/>,
+/// <see cref="ChatOptions.StopSequences"/> (the answer is cut before the first), and
+/// <see cref="ChatOptions.AdditionalProperties"/> with the snake_case names of
+/// <see cref="Settings.DiffusionPromptExecutionSettings"/> (<c>steps</c>, <c>block_length</c>, <c>selection</c>…).
+/// Tools are not called (the model was not trained for tool calls).
+/// </remarks>
+public sealed class DiffusionChatClient : IChatClient
+{
+    /// <summary>The provider name in <see cref="ChatClientMetadata"/>.</summary>
+    public const string ProviderName = "skdiffusion";
+
+    private readonly bool _ownsModel;
+
+    private DiffusionChatClient(DiffusionModel model, bool ownsModel)
+    {
+        Model = model;
+        _ownsModel = ownsModel;
+        Metadata = new ChatClientMetadata(ProviderName, null, model.ModelId);
+    }
+
+    /// <summary>The shared model.</summary>
+    public DiffusionModel Model { get; }
+
+    /// <summary>The client's metadata (provider <c>skdiffusion</c>, the manifest's model name).</summary>
+    public ChatClientMetadata Metadata { get; }
+
+    /// <summary>Creates a client over a shared model (not disposed by the client).</summary>
+    /// <param name="model">The model.</param>
+    public static DiffusionChatClient Create(DiffusionModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new DiffusionChatClient(model, ownsModel: false);
+    }
+
+    /// <summary>Loads a model package and creates a client that owns it.</summary>
+    /// <param name="packageDirectory">The package folder.</param>
+    /// <param name="options">Load options.</param>
+    public static DiffusionChatClient Load(string packageDirectory, DiffusionModelOptions? options = null) =>
+        new(DiffusionModel.Load(packageDirectory, options), ownsModel: true);
+
+    /// <inheritdoc />
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var request = DiffusionChatRequest.Create(Model, messages, options);
+        SamplingResult result;
+        using (await Model.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result = await Model.Sampler.SampleAsync(request.Canvas, request.Options, cancellationToken).ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var sequence = result.Sequences[0];
+        string text;
+        ChatFinishReason finish;
+        int outputTokens = sequence.AnswerTokens.Count;
+        if (request.Compiled is { } compiled)
+        {
+            text = request.Schema!.ToJsonString(compiled.Read(sequence));
+            finish = ChatFinishReason.Stop;
+        }
+        else
+        {
+            var (cut, stopped) = DiffusionChatRequest.ApplyStops(Model.Package.Tokenizer.Decode(sequence.AnswerTokens, skipSpecialTokens: true), request.StopSequences);
+            text = cut;
+            finish = stopped || result.FinishReason == DiffusionFinishReason.Eos ? ChatFinishReason.Stop : ChatFinishReason.Length;
+        }
+
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
+        {
+            ModelId = Model.ModelId,
+            ResponseId = Guid.NewGuid().ToString("N"),
+            CreatedAt = DateTimeOffset.UtcNow,
+            FinishReason = finish,
+            Usage = Usage(request.Prompt.Count, outputTokens, result.Nfe),
+        };
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = DiffusionChatRequest.Create(Model, messages, options);
+        string responseId = Guid.NewGuid().ToString("N");
+        if (request.Compiled is not null)
+        {
+            var response = await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            foreach (var update in response.ToChatResponseUpdates())
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        var streamer = new BlockStreamer(Model, request);
+        using (await Model.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await foreach (var evt in Model.Sampler.StreamAsync(request.Canvas, request.Options, cancellationToken).ConfigureAwait(false))
+            {
+                string text = streamer.Apply(evt);
+                if (text.Length > 0)
+                {
+                    yield return Update(responseId, text);
+                }
+
+                if (streamer.Ended)
+                {
+                    break;
+                }
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        string rest = streamer.Finish();
+        if (rest.Length > 0)
+        {
+            yield return Update(responseId, rest);
+        }
+
+        yield return new ChatResponseUpdate
+        {
+            Role = ChatRole.Assistant,
+            ResponseId = responseId,
+            ModelId = Model.ModelId,
+            CreatedAt = DateTimeOffset.UtcNow,
+            FinishReason = streamer.Stopped ? ChatFinishReason.Stop : ChatFinishReason.Length,
+            Contents = [new UsageContent(Usage(request.Prompt.Count, streamer.OutputTokens, streamer.Nfe))],
+        };
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        return serviceType == typeof(ChatClientMetadata) ? Metadata
+            : serviceType == typeof(DiffusionModel) ? Model
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsModel)
+        {
+            Model.Dispose();
+        }
+    }
+
+    private ChatResponseUpdate Update(string responseId, string text) => new(ChatRole.Assistant, text)
+    {
+        ResponseId = responseId,
+        ModelId = Model.ModelId,
+        CreatedAt = DateTimeOffset.UtcNow,
+    };
+
+    private static UsageDetails Usage(int input, int output, int nfe) => new()
+    {
+        InputTokenCount = input,
+        OutputTokenCount = output,
+        TotalTokenCount = input + output,
+        AdditionalCounts = new() { ["nfe"] = nfe },
+    };
+}

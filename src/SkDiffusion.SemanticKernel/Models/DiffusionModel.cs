@@ -1,0 +1,132 @@
+using SkDiffusion.Chat;
+using SkDiffusion.Denoising;
+using SkDiffusion.Packaging;
+using SkDiffusion.Sampling;
+using SkDiffusion.Templates;
+
+namespace SkDiffusion.SemanticKernel.Models;
+
+/// <summary>
+/// One loaded diffusion model shared by every service: the package (manifest, tokenizer, chat format), the denoiser
+/// and the sampler, plus the template compiler. Thread-safe; each request keeps its own state. Register it as a
+/// singleton (the <c>AddDiffusion…</c> extensions do) so that the weights are loaded once.
+/// </summary>
+public sealed class DiffusionModel : IDisposable
+{
+    private readonly bool _ownsDenoiser;
+    private readonly SemaphoreSlim _gate;
+    private readonly Lazy<TokenVocabulary> _vocabulary;
+    private readonly Lazy<TemplateCompiler> _compiler;
+    private readonly Lazy<TemplateCompiler> _plainCompiler;
+
+    private DiffusionModel(ModelPackage package, IDenoiser denoiser, bool ownsDenoiser, int maxConcurrent)
+    {
+        Package = package;
+        Denoiser = denoiser;
+        _ownsDenoiser = ownsDenoiser;
+        Sampler = DiffusionSampler.Create(denoiser, package.Manifest);
+        _gate = new SemaphoreSlim(maxConcurrent, maxConcurrent);
+        _vocabulary = new Lazy<TokenVocabulary>(() => TokenVocabulary.Create(PackageTemplateTokenizer.Create(package)));
+        _compiler = new Lazy<TemplateCompiler>(() => TemplateCompiler.Create(_vocabulary.Value, Sampler.TokenIds, new TemplateCompilerOptions { TrailingTokens = [package.Manifest.TokenIds.Eot] }));
+        _plainCompiler = new Lazy<TemplateCompiler>(() => TemplateCompiler.Create(_vocabulary.Value, Sampler.TokenIds));
+    }
+
+    /// <summary>The model package.</summary>
+    public ModelPackage Package { get; }
+
+    /// <summary>The denoiser.</summary>
+    public IDenoiser Denoiser { get; }
+
+    /// <summary>The sampler over <see cref="Denoiser"/>.</summary>
+    public DiffusionSampler Sampler { get; }
+
+    /// <summary>The model id (the manifest's <c>name</c>).</summary>
+    public string ModelId => Package.Manifest.Name;
+
+    /// <summary>The largest prompt plus answer length.</summary>
+    public int ContextLength => Math.Min(Package.Manifest.ContextLength, Denoiser.MaxSequenceLength);
+
+    /// <summary>
+    /// The template compiler for chat answers (variable slots end with EOS, the layout is followed by the end-of-turn
+    /// token). Built on first use: it decodes every vocabulary entry once.
+    /// </summary>
+    public TemplateCompiler TemplateCompiler => _compiler.Value;
+
+    /// <summary>The template compiler for plain documents (infilling): no trailing tokens.</summary>
+    public TemplateCompiler DocumentCompiler => _plainCompiler.Value;
+
+    /// <summary>The vocabulary view shared by the template compilers.</summary>
+    public TokenVocabulary Vocabulary => _vocabulary.Value;
+
+    /// <summary>Loads a model package and opens its ONNX graph.</summary>
+    /// <param name="packageDirectory">The package folder.</param>
+    /// <param name="options">Load options.</param>
+    /// <exception cref="ModelPackageException">The package is invalid.</exception>
+    public static DiffusionModel Load(string packageDirectory, DiffusionModelOptions? options = null)
+    {
+        options ??= new DiffusionModelOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentRequests, 1, nameof(options.MaxConcurrentRequests));
+        var package = ModelPackage.Load(packageDirectory, options.Package);
+        var denoiser = OnnxDenoiser.Create(package, options.Denoiser);
+        return new DiffusionModel(package, denoiser, ownsDenoiser: true, options.MaxConcurrentRequests);
+    }
+
+    /// <summary>Wraps a loaded package and a denoiser (e.g. a test double).</summary>
+    /// <param name="package">The package.</param>
+    /// <param name="denoiser">The denoiser.</param>
+    /// <param name="ownsDenoiser">Whether <see cref="Dispose"/> disposes the denoiser.</param>
+    /// <param name="maxConcurrentRequests">Generations that may run at once.</param>
+    public static DiffusionModel Create(ModelPackage package, IDenoiser denoiser, bool ownsDenoiser = false, int maxConcurrentRequests = 1)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(denoiser);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentRequests, 1);
+        return new DiffusionModel(package, denoiser, ownsDenoiser, maxConcurrentRequests);
+    }
+
+    /// <summary>Renders a conversation to prompt ids with the package's chat format.</summary>
+    /// <param name="messages">The turns.</param>
+    public IReadOnlyList<int> RenderChat(IReadOnlyList<DiffusionChatMessage> messages) => Package.ChatFormat.RenderPrompt(messages);
+
+    /// <summary>Checks that a canvas fits the context; throws naming the lengths.</summary>
+    /// <param name="promptLength">Prompt tokens.</param>
+    /// <param name="answerLength">Answer positions.</param>
+    /// <exception cref="ArgumentException">The canvas is too long.</exception>
+    public void EnsureFits(int promptLength, int answerLength)
+    {
+        if (promptLength + answerLength > ContextLength)
+        {
+            throw new ArgumentException($"The prompt ({promptLength} tokens) plus the answer ({answerLength} positions) exceed the model's context of {ContextLength} tokens: shorten the conversation or lower answer_length / MaxOutputTokens.");
+        }
+    }
+
+    /// <summary>Waits for a generation slot; dispose the result to release it.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Releaser(_gate);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsDenoiser)
+        {
+            Denoiser.Dispose();
+        }
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,387 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.SemanticKernel;
+using SkDiffusion.Sampling;
+using SkDiffusion.Sampling.Remasking;
+using SkDiffusion.Sampling.Schedules;
+using SkDiffusion.Sampling.Scoring;
+using SkDiffusion.Sampling.Selection;
+
+namespace SkDiffusion.SemanticKernel.Settings;
+
+/// <summary>
+/// Execution settings of the diffusion services, with snake_case JSON names (usable in prompt templates' execution
+/// settings and in <c>ChatOptions.AdditionalProperties</c>). Unset values take the model's defaults. Mapped onto
+/// <see cref="SamplerOptions"/> by <see cref="ToSamplerOptions"/>.
+/// </summary>
+public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
+{
+    private static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString };
+
+    private int? _answerLength;
+    private int? _steps;
+    private int? _blockLength;
+    private double? _temperature;
+    private double? _topP;
+    private int? _topK;
+    private long? _seed;
+    private string? _selection;
+    private string? _schedule;
+    private string? _score;
+    private double? _threshold;
+    private double? _factor;
+    private string? _remasking;
+    private double? _remaskingEta;
+    private double? _cfgScale;
+    private bool? _stopAtEos;
+    private string? _eosSuppression;
+    private double? _positionTemperature;
+    private string? _rankingScope;
+    private IList<string>? _stopSequences;
+    private int? _maxDegreeOfParallelism;
+    private JsonElement? _jsonSchema;
+
+    /// <summary>Answer positions to decode (the most tokens the answer may have). Default 64.</summary>
+    [JsonPropertyName("answer_length")]
+    public int? AnswerLength { get => _answerLength; set => Set(ref _answerLength, value); }
+
+    /// <summary>Sampling steps (denoiser passes with the schedule rule). Default: the answer length (one token per step).</summary>
+    [JsonPropertyName("steps")]
+    public int? Steps { get => _steps; set => Set(ref _steps, value); }
+
+    /// <summary>Semi-autoregressive block length; default 32 when the answer is longer, else one block. 0 means one block.</summary>
+    [JsonPropertyName("block_length")]
+    public int? BlockLength { get => _blockLength; set => Set(ref _blockLength, value); }
+
+    /// <summary>Sampling temperature (0 = greedy, the default).</summary>
+    [JsonPropertyName("temperature")]
+    public double? Temperature { get => _temperature; set => Set(ref _temperature, value); }
+
+    /// <summary>Nucleus filter in (0, 1].</summary>
+    [JsonPropertyName("top_p")]
+    public double? TopP { get => _topP; set => Set(ref _topP, value); }
+
+    /// <summary>Top-k filter (at least 1).</summary>
+    [JsonPropertyName("top_k")]
+    public int? TopK { get => _topK; set => Set(ref _topK, value); }
+
+    /// <summary>Random seed (non-negative).</summary>
+    [JsonPropertyName("seed")]
+    public long? Seed { get => _seed; set => Set(ref _seed, value); }
+
+    /// <summary>Unmasking (selection) rule: <c>schedule</c> (default), <c>threshold</c>, <c>factor</c> or <c>confident</c>.</summary>
+    [JsonPropertyName("selection")]
+    public string? Selection { get => _selection; set => Set(ref _selection, value); }
+
+    /// <summary>Commit schedule: <c>linear</c> (default), <c>cosine</c>, <c>exponential</c> or <c>dream</c>.</summary>
+    [JsonPropertyName("schedule")]
+    public string? Schedule { get => _schedule; set => Set(ref _schedule, value); }
+
+    /// <summary>Ranking score: <c>confidence</c> (default), <c>margin</c>, <c>negative_entropy</c> or <c>random</c>.</summary>
+    [JsonPropertyName("score")]
+    public string? Score { get => _score; set => Set(ref _score, value); }
+
+    /// <summary>Threshold of the <c>threshold</c> and <c>confident</c> rules, in (0, 1]. Default 0.9.</summary>
+    [JsonPropertyName("threshold")]
+    public double? Threshold { get => _threshold; set => Set(ref _threshold, value); }
+
+    /// <summary>Factor of the <c>factor</c> rule, above 0. Default 1.</summary>
+    [JsonPropertyName("factor")]
+    public double? Factor { get => _factor; set => Set(ref _factor, value); }
+
+    /// <summary>ReMDM remasking: <c>none</c> (default), <c>cap</c>, <c>rescale</c>, <c>conf</c> or <c>loop</c>.</summary>
+    [JsonPropertyName("remasking")]
+    public string? Remasking { get => _remasking; set => Set(ref _remasking, value); }
+
+    /// <summary>ReMDM η in [0, 1]. Default 0.02.</summary>
+    [JsonPropertyName("remasking_eta")]
+    public double? RemaskingEta { get => _remaskingEta; set => Set(ref _remaskingEta, value); }
+
+    /// <summary>Classifier-free guidance scale (0 = off).</summary>
+    [JsonPropertyName("cfg_scale")]
+    public double? CfgScale { get => _cfgScale; set => Set(ref _cfgScale, value); }
+
+    /// <summary>Early stop once a block holds EOS (dInfer). Default true for chat.</summary>
+    [JsonPropertyName("stop_at_eos")]
+    public bool? StopAtEos { get => _stopAtEos; set => Set(ref _stopAtEos, value); }
+
+    /// <summary>EOS suppression: <c>none</c> (default), <c>logits</c> or <c>confidence</c>.</summary>
+    [JsonPropertyName("eos_suppression")]
+    public string? EosSuppression { get => _eosSuppression; set => Set(ref _eosSuppression, value); }
+
+    /// <summary>Dream's <c>alg_temp</c> (0 = off).</summary>
+    [JsonPropertyName("position_temperature")]
+    public double? PositionTemperature { get => _positionTemperature; set => Set(ref _positionTemperature, value); }
+
+    /// <summary>Ranking scope: <c>canvas</c> or <c>slot</c> (default <c>slot</c> for templates, <c>canvas</c> otherwise).</summary>
+    [JsonPropertyName("ranking_scope")]
+    public string? RankingScope { get => _rankingScope; set => Set(ref _rankingScope, value); }
+
+    /// <summary>Texts that end the answer: it is cut before the first one.</summary>
+    [JsonPropertyName("stop_sequences")]
+    public IList<string>? StopSequences { get => _stopSequences; set => Set(ref _stopSequences, value); }
+
+    /// <summary>Threads that score a step's positions (default: the processor count).</summary>
+    [JsonPropertyName("max_degree_of_parallelism")]
+    public int? MaxDegreeOfParallelism { get => _maxDegreeOfParallelism; set => Set(ref _maxDegreeOfParallelism, value); }
+
+    /// <summary>
+    /// A JSON Schema the answer must follow: the answer is decoded as a template of the schema (keys and punctuation
+    /// fixed, typed value slots), so it always parses. See <c>docs/templates.md</c>.
+    /// </summary>
+    [JsonPropertyName("json_schema")]
+    public JsonElement? JsonSchema { get => _jsonSchema; set => Set(ref _jsonSchema, value); }
+
+    /// <summary>The answer length used when <see cref="AnswerLength"/> is unset.</summary>
+    public const int DefaultAnswerLength = 64;
+
+    /// <summary>
+    /// Converts any settings to diffusion settings: <see langword="null"/> gives defaults, diffusion settings are
+    /// returned as they are, other settings (e.g. a plain <see cref="PromptExecutionSettings"/> whose
+    /// <see cref="PromptExecutionSettings.ExtensionData"/> holds <c>steps</c>, <c>temperature</c>…) go through a JSON
+    /// round trip.
+    /// </summary>
+    /// <param name="settings">The settings.</param>
+    /// <exception cref="ArgumentException">A value has the wrong JSON type; the message names the setting.</exception>
+    public static DiffusionPromptExecutionSettings FromExecutionSettings(PromptExecutionSettings? settings)
+    {
+        switch (settings)
+        {
+            case null:
+                return new DiffusionPromptExecutionSettings();
+            case DiffusionPromptExecutionSettings diffusion:
+                return diffusion;
+        }
+
+        string json = JsonSerializer.Serialize(settings, settings.GetType(), RoundTrip);
+        var result = FromJson(json);
+        result.ServiceId ??= settings.ServiceId;
+        result.ModelId ??= settings.ModelId;
+        result.FunctionChoiceBehavior ??= settings.FunctionChoiceBehavior;
+        return result;
+    }
+
+    /// <summary>Reads settings from a JSON object of snake_case keys.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <exception cref="ArgumentException">The JSON is malformed or a value has the wrong type; the message names the setting.</exception>
+    public static DiffusionPromptExecutionSettings FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            return JsonSerializer.Deserialize<DiffusionPromptExecutionSettings>(json, RoundTrip) ?? new DiffusionPromptExecutionSettings();
+        }
+        catch (JsonException ex)
+        {
+            string setting = ex.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "(settings)";
+            throw new ArgumentException($"The diffusion setting '{setting}' has a value of the wrong type: {ex.Message}", setting, ex);
+        }
+    }
+
+    /// <summary>Reads settings from key/value pairs (e.g. <c>ChatOptions.AdditionalProperties</c>); unknown keys are kept in <see cref="PromptExecutionSettings.ExtensionData"/>.</summary>
+    /// <param name="values">The values by snake_case name.</param>
+    public static DiffusionPromptExecutionSettings FromDictionary(IEnumerable<KeyValuePair<string, object?>> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var dict = values.ToDictionary(kv => kv.Key, kv => kv.Value);
+        return FromJson(JsonSerializer.Serialize(dict, RoundTrip));
+    }
+
+    /// <summary>
+    /// The settings as <see cref="Microsoft.Extensions.AI.ChatOptions"/>: every set value goes into
+    /// <c>AdditionalProperties</c> under its snake_case name (what <c>DiffusionChatClient</c> reads back).
+    /// </summary>
+    public Microsoft.Extensions.AI.ChatOptions ToChatOptions()
+    {
+        var options = new Microsoft.Extensions.AI.ChatOptions { ModelId = ModelId, AdditionalProperties = [] };
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(this, RoundTrip));
+        foreach (var property in doc.RootElement.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.Null && property.Name is not ("service_id" or "model_id" or "function_choice_behavior"))
+            {
+                options.AdditionalProperties[property.Name] = property.Value.Clone();
+            }
+        }
+
+        return options;
+    }
+
+    /// <inheritdoc />
+    public override PromptExecutionSettings Clone()
+    {
+        var clone = new DiffusionPromptExecutionSettings
+        {
+            ModelId = ModelId,
+            ServiceId = ServiceId,
+            FunctionChoiceBehavior = FunctionChoiceBehavior,
+            ExtensionData = ExtensionData is null ? null : new Dictionary<string, object>(ExtensionData),
+            _answerLength = _answerLength,
+            _steps = _steps,
+            _blockLength = _blockLength,
+            _temperature = _temperature,
+            _topP = _topP,
+            _topK = _topK,
+            _seed = _seed,
+            _selection = _selection,
+            _schedule = _schedule,
+            _score = _score,
+            _threshold = _threshold,
+            _factor = _factor,
+            _remasking = _remasking,
+            _remaskingEta = _remaskingEta,
+            _cfgScale = _cfgScale,
+            _stopAtEos = _stopAtEos,
+            _eosSuppression = _eosSuppression,
+            _positionTemperature = _positionTemperature,
+            _rankingScope = _rankingScope,
+            _stopSequences = _stopSequences is null ? null : [.. _stopSequences],
+            _maxDegreeOfParallelism = _maxDegreeOfParallelism,
+            _jsonSchema = _jsonSchema?.Clone(),
+        };
+        return clone;
+    }
+
+    /// <inheritdoc />
+    public override void Freeze()
+    {
+        if (IsFrozen)
+        {
+            return;
+        }
+
+        if (_stopSequences is not null)
+        {
+            _stopSequences = _stopSequences.ToList().AsReadOnly();
+        }
+
+        base.Freeze();
+    }
+
+    /// <summary>The answer length after defaults.</summary>
+    public int ResolveAnswerLength()
+    {
+        int length = AnswerLength ?? DefaultAnswerLength;
+        if (length < 1)
+        {
+            throw new ArgumentOutOfRangeException("answer_length", length, "answer_length must be at least 1.");
+        }
+
+        return length;
+    }
+
+    /// <summary>Builds sampler options for an answer of <paramref name="maskedPositions"/> masked positions.</summary>
+    /// <param name="maskedPositions">The masked positions to decode (the answer length, or a template's slot total).</param>
+    /// <param name="template">Whether the canvas is a template (defaults: slot ranking, one block, no EOS early stop).</param>
+    /// <exception cref="ArgumentException">A setting is out of range or unknown; the exception's parameter name is the snake_case setting.</exception>
+    public SamplerOptions ToSamplerOptions(int maskedPositions, bool template = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maskedPositions, 1);
+        var o = new SamplerOptions
+        {
+            Steps = Steps ?? maskedPositions,
+            Temperature = Temperature ?? 0,
+            TopK = TopK,
+            TopP = TopP,
+            Threshold = Threshold ?? 0.9,
+            Factor = Factor ?? 1.0,
+            CfgScale = CfgScale ?? 0,
+            PositionTemperature = PositionTemperature ?? 0,
+            StopAtEos = StopAtEos ?? !template,
+        };
+
+        Check(Steps is null or >= 1, "steps", Steps, "steps must be at least 1.");
+        Check(BlockLength is null or >= 0, "block_length", BlockLength, "block_length must be 0 (one block) or positive.");
+        Check(Temperature is not double t || (t >= 0 && !double.IsInfinity(t)), "temperature", Temperature, "temperature must be 0 (greedy) or a finite positive number.");
+        Check(TopP is null or > 0 and <= 1, "top_p", TopP, "top_p must lie in (0, 1].");
+        Check(TopK is null or >= 1, "top_k", TopK, "top_k must be at least 1.");
+        Check(Seed is null or >= 0, "seed", Seed, "seed must not be negative.");
+        Check(Threshold is null or > 0 and <= 1, "threshold", Threshold, "threshold must lie in (0, 1].");
+        Check(Factor is null or > 0, "factor", Factor, "factor must be above 0.");
+        Check(CfgScale is null or >= 0, "cfg_scale", CfgScale, "cfg_scale must be 0 (off) or positive.");
+        Check(RemaskingEta is null or >= 0 and <= 1, "remasking_eta", RemaskingEta, "remasking_eta must lie in [0, 1].");
+        Check(PositionTemperature is null or >= 0, "position_temperature", PositionTemperature, "position_temperature must be 0 (off) or positive.");
+        Check(MaxDegreeOfParallelism is null or >= 1, "max_degree_of_parallelism", MaxDegreeOfParallelism, "max_degree_of_parallelism must be at least 1.");
+        Check(AnswerLength is null or >= 1, "answer_length", AnswerLength, "answer_length must be at least 1.");
+
+        o.Seed = (ulong)(Seed ?? 0);
+        int? block = BlockLength is 0 ? null : BlockLength ?? (template || maskedPositions <= 32 ? null : 32);
+        o.BlockLength = block;
+        if (block is int b && o.Steps < (maskedPositions + b - 1) / b)
+        {
+            throw new ArgumentException($"steps ({o.Steps}) must be at least the number of blocks ({(maskedPositions + b - 1) / b}) of answer_length {maskedPositions} / block_length {b}: raise steps or block_length.", "steps");
+        }
+
+        if (MaxDegreeOfParallelism is int dop)
+        {
+            o.MaxDegreeOfParallelism = dop;
+        }
+
+        o.Selection = Parse(Selection, "selection", SelectionRule.Schedule, ("schedule", SelectionRule.Schedule), ("threshold", SelectionRule.Threshold), ("factor", SelectionRule.Factor), ("confident", SelectionRule.Confident));
+        o.Schedule = Parse<ICommitSchedule>(Schedule, "schedule", LinearSchedule.Instance, ("linear", LinearSchedule.Instance), ("cosine", CosineSchedule.Instance), ("exponential", new ExponentialSchedule()), ("dream", DreamSchedule.Default));
+        o.Score = Parse(Score, "score", ScoreKind.Confidence, ("confidence", ScoreKind.Confidence), ("margin", ScoreKind.Margin), ("negative_entropy", ScoreKind.NegativeEntropy), ("random", ScoreKind.Random));
+        o.EosSuppression = Parse(EosSuppression, "eos_suppression", Sampling.EosSuppression.None, ("none", Sampling.EosSuppression.None), ("logits", Sampling.EosSuppression.Logits), ("confidence", Sampling.EosSuppression.Confidence));
+        o.RankingScope = Parse(RankingScope, "ranking_scope", template ? Sampling.Selection.RankingScope.Slot : Sampling.Selection.RankingScope.Canvas, ("canvas", Sampling.Selection.RankingScope.Canvas), ("slot", Sampling.Selection.RankingScope.Slot));
+        var strategy = Parse(Remasking, "remasking", RemaskingStrategy.None, ("none", RemaskingStrategy.None), ("cap", RemaskingStrategy.Cap), ("rescale", RemaskingStrategy.Rescale), ("conf", RemaskingStrategy.Conf), ("loop", RemaskingStrategy.Loop));
+        if (strategy != RemaskingStrategy.None)
+        {
+            o.Remasking = new RemaskingOptions { Strategy = strategy, Eta = RemaskingEta ?? 0.02 };
+        }
+
+        if (template && o.EosSuppression == Sampling.EosSuppression.Logits)
+        {
+            // Variable-length template slots end with EOS: suppressing its logit would force every slot to full length.
+            o.EosSuppression = Sampling.EosSuppression.Confidence;
+        }
+
+        try
+        {
+            o.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            string name = ex.ParamName switch
+            {
+                nameof(SamplerOptions.Remasking) => "remasking",
+                nameof(SamplerOptions.PositionTemperature) => "position_temperature",
+                nameof(SamplerOptions.Score) => "score",
+                nameof(SamplerOptions.Selection) => "selection",
+                _ => ex.ParamName ?? "settings",
+            };
+            throw new ArgumentException($"Diffusion setting '{name}': {ex.Message}", name, ex);
+        }
+
+        return o;
+    }
+
+    private static void Check(bool ok, string name, object? value, string message)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"Diffusion setting '{name}': {message}");
+        }
+    }
+
+    private static T Parse<T>(string? value, string name, T fallback, params (string Name, T Value)[] known)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        foreach (var (key, v) in known)
+        {
+            if (string.Equals(key, value.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return v;
+            }
+        }
+
+        throw new ArgumentException($"Diffusion setting '{name}' is '{value}', not one of {string.Join(", ", known.Select(k => k.Name))}.", name);
+    }
+
+    private void Set<T>(ref T field, T value)
+    {
+        ThrowIfFrozen();
+        field = value;
+    }
+}
