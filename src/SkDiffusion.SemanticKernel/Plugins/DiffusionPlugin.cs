@@ -1,0 +1,74 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Microsoft.SemanticKernel;
+using SkDiffusion.SemanticKernel.Infilling;
+using SkDiffusion.Templates;
+
+namespace SkDiffusion.SemanticKernel.Plugins;
+
+/// <summary>
+/// Kernel functions over <see cref="DiffusionInfillingService"/>: <c>infill</c>, <c>fill_template</c> and
+/// <c>rewrite_span</c>. Add it with <c>kernel.Plugins.AddFromObject(DiffusionPlugin.Create(service), "diffusion")</c>.
+/// </summary>
+public sealed class DiffusionPlugin
+{
+    private readonly DiffusionInfillingService _service;
+
+    private DiffusionPlugin(DiffusionInfillingService service)
+    {
+        _service = service;
+    }
+
+    /// <summary>Creates the plugin.</summary>
+    /// <param name="service">The infilling service.</param>
+    public static DiffusionPlugin Create(DiffusionInfillingService service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return new DiffusionPlugin(service);
+    }
+
+    /// <summary>Fills the holes of a document.</summary>
+    /// <param name="document">Text with [[MASK]], [[MASK:5]] or [[MASK:&lt;=12]] holes.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The filled document.</returns>
+    [KernelFunction("infill")]
+    [Description("Fills the holes of a text from the context on both sides. Mark holes with [[MASK]] (up to 16 tokens), [[MASK:5]] (exactly 5 tokens) or [[MASK:<=12]] (up to 12 tokens).")]
+    public async Task<string> InfillAsync(
+        [Description("The text with holes.")] string document,
+        CancellationToken cancellationToken = default) =>
+        (await _service.InfillAsync(document, cancellationToken: cancellationToken).ConfigureAwait(false)).Text;
+
+    /// <summary>Fills a typed template after an instruction and returns the values as JSON.</summary>
+    /// <param name="instruction">What to fill in.</param>
+    /// <param name="template">The template, e.g. <c>Name: {{name:string(8)}}, age {{age:int(3)}}</c>.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>A JSON object: <c>text</c> (the filled template) and <c>values</c> (by slot name).</returns>
+    [KernelFunction("fill_template")]
+    [Description("Fills a template of fixed text and typed slots ({{name:string(8)}}, {{age:int(3)}}, {{ok:bool}}, {{pet:enum(cat|dog)}}) following an instruction. Returns JSON with the filled text and the typed values.")]
+    public async Task<string> FillTemplateAsync(
+        [Description("The instruction, e.g. the text to extract from.")] string instruction,
+        [Description("The template.")] string template,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await _service.FillTemplateAsync(instruction, TextTemplate.Parse(template), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var values = result.Slots.ToDictionary(s => s.Name, s => s.Value);
+        return JsonSerializer.Serialize(new Dictionary<string, object?> { ["text"] = result.Text, ["values"] = values });
+    }
+
+    /// <summary>Rewrites a span of a document from the text around it.</summary>
+    /// <param name="document">The document.</param>
+    /// <param name="start">The span's first character.</param>
+    /// <param name="length">The span's length.</param>
+    /// <param name="maxTokens">The most tokens of the new span.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The edited document.</returns>
+    [KernelFunction("rewrite_span")]
+    [Description("Rewrites the characters [start, start+length) of a document so that they fit the surrounding text.")]
+    public async Task<string> RewriteSpanAsync(
+        [Description("The document.")] string document,
+        [Description("The first character of the span (0-based).")] int start,
+        [Description("The number of characters to replace.")] int length,
+        [Description("The most tokens the new span may have.")] int maxTokens = 16,
+        CancellationToken cancellationToken = default) =>
+        (await _service.RewriteSpanAsync(document, start, length, maxTokens, cancellationToken: cancellationToken).ConfigureAwait(false)).Text;
+}
