@@ -118,7 +118,7 @@ internal static class TemplateParser
         }
 
         type = type.ToLowerInvariant();
-        return type switch
+        var slot = type switch
         {
             "text" => Sized(name, TemplateSlotKind.Text, args, 32, count, typePos),
             "string" => Sized(name, TemplateSlotKind.String, args, 16, count, typePos),
@@ -129,6 +129,8 @@ internal static class TemplateParser
             "enum" => new TemplateSlot { Name = name, Kind = TemplateSlotKind.Enum, Choices = SplitChoices(name, args, typePos), Count = count },
             _ => throw new TemplateException($"Slot '{name}' has the unknown type '{type}': use text, string, int, number, bool or enum.", typePos),
         };
+        slot.Validate(typePos);
+        return slot;
     }
 
     private static TemplateSlot Sized(string name, TemplateSlotKind kind, string? args, int defaultMax, int? count, int pos)

@@ -45,7 +45,7 @@ public sealed class JsonSchemaTemplate
         options ??= new JsonSchemaTemplateOptions();
         options.Validate();
         var builder = new Builder(schema, options);
-        var root = builder.Build(schema, "#", "", 0, ImmutableStack.Empty);
+        var root = builder.Build(schema, "#", "", 0, ImmutableStack.Empty.Push("#"));
         return new JsonSchemaTemplate(TextTemplate.Create(builder.Segments()), root);
     }
 
