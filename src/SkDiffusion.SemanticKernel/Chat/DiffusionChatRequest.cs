@@ -14,7 +14,7 @@ namespace SkDiffusion.SemanticKernel.Chat;
 /// <summary>One prepared chat request: prompt ids, canvas, sampler options and (for JSON schema answers) the template.</summary>
 internal sealed class DiffusionChatRequest
 {
-    private static readonly ConcurrentDictionary<(DiffusionModel, string), (JsonSchemaTemplate, CompiledTemplate)> Templates = new();
+    private static readonly ConcurrentDictionary<(DiffusionModel, string, int, int), (JsonSchemaTemplate, CompiledTemplate)> Templates = new();
 
     private DiffusionChatRequest(IReadOnlyList<int> prompt, DiffusionCanvas canvas, SamplerOptions options, int answerLength, IReadOnlyList<string> stopSequences, JsonSchemaTemplate? schema, CompiledTemplate? compiled)
     {
@@ -55,9 +55,10 @@ internal sealed class DiffusionChatRequest
         var stops = settings.StopSequences?.Where(s => !string.IsNullOrEmpty(s)).ToArray() ?? [];
         if (jsonSchema is JsonElement schema)
         {
-            var (template, compiled) = Templates.GetOrAdd((model, schema.GetRawText()), key =>
+            var sizes = settings.ToJsonSchemaTemplateOptions();
+            var (template, compiled) = Templates.GetOrAdd((model, schema.GetRawText(), sizes.StringTokens, sizes.ArrayItems), key =>
             {
-                var t = JsonSchemaTemplate.FromSchema(schema);
+                var t = JsonSchemaTemplate.FromSchema(schema, sizes);
                 return (t, key.Item1.TemplateCompiler.Compile(t.Template));
             });
             int masked = compiled.Elements.Sum(e => e.Length);

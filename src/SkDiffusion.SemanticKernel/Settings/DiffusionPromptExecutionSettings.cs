@@ -40,6 +40,8 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     private IList<string>? _stopSequences;
     private int? _maxDegreeOfParallelism;
     private JsonElement? _jsonSchema;
+    private int? _jsonStringTokens;
+    private int? _jsonArrayItems;
 
     /// <summary>Answer positions to decode (the most tokens the answer may have). Default 64.</summary>
     [JsonPropertyName("answer_length")]
@@ -131,6 +133,26 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// </summary>
     [JsonPropertyName("json_schema")]
     public JsonElement? JsonSchema { get => _jsonSchema; set => Set(ref _jsonSchema, value); }
+
+    /// <summary>Tokens of a JSON string value without <c>maxLength</c> in <see cref="JsonSchema"/> (default 16).</summary>
+    [JsonPropertyName("json_string_tokens")]
+    public int? JsonStringTokens { get => _jsonStringTokens; set => Set(ref _jsonStringTokens, value); }
+
+    /// <summary>Elements of a JSON array of scalars without <c>maxItems</c> (default 3).</summary>
+    [JsonPropertyName("json_array_items")]
+    public int? JsonArrayItems { get => _jsonArrayItems; set => Set(ref _jsonArrayItems, value); }
+
+    /// <summary>The template sizes for <see cref="JsonSchema"/> after defaults.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range; the parameter name is the setting.</exception>
+    public Templates.Json.JsonSchemaTemplateOptions ToJsonSchemaTemplateOptions()
+    {
+        Check(JsonStringTokens is null or >= 1 and <= Templates.TemplateSlot.MaxAllowedLength, "json_string_tokens", JsonStringTokens, $"json_string_tokens must lie in 1..{Templates.TemplateSlot.MaxAllowedLength}.");
+        Check(JsonArrayItems is null or >= 1 and <= Templates.TemplateSlot.MaxArrayCount, "json_array_items", JsonArrayItems, $"json_array_items must lie in 1..{Templates.TemplateSlot.MaxArrayCount}.");
+        var options = new Templates.Json.JsonSchemaTemplateOptions();
+        options.StringTokens = JsonStringTokens ?? options.StringTokens;
+        options.ArrayItems = JsonArrayItems ?? options.ArrayItems;
+        return options;
+    }
 
     /// <summary>The answer length used when <see cref="AnswerLength"/> is unset.</summary>
     public const int DefaultAnswerLength = 64;
@@ -237,6 +259,8 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
             _stopSequences = _stopSequences is null ? null : [.. _stopSequences],
             _maxDegreeOfParallelism = _maxDegreeOfParallelism,
             _jsonSchema = _jsonSchema?.Clone(),
+            _jsonStringTokens = _jsonStringTokens,
+            _jsonArrayItems = _jsonArrayItems,
         };
         return clone;
     }
