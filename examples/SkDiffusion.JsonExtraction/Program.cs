@@ -1,0 +1,21 @@
+// Extracts a C# record from text: GetResponseAsync<T> sends the record's JSON schema, and the diffusion model fills a
+// template of it (keys and punctuation fixed, typed value slots), so the answer always parses.
+// Usage: dotnet run --project examples/SkDiffusion.JsonExtraction [-- "a sentence about a person"]
+using Microsoft.Extensions.AI;
+using SkDiffusion.DefaultModel;
+using SkDiffusion.SemanticKernel.Chat;
+
+using IChatClient client = DiffusionChatClient.Load(EmbeddedModel.PackageDirectory);
+string text = args.Length > 0 ? args[0] : "Kutaim Goubroum is 57 years old, lives in Neinoth and works as a builder. They are married.";
+
+var response = await client.GetResponseAsync<Person>($"Extract JSON: {text}", new ChatOptions { AdditionalProperties = new() { ["json_string_tokens"] = 4 } });
+Console.WriteLine($"JSON:   {response.Text}");
+Console.WriteLine($"Record: {response.Result}");
+
+/// <summary>The extracted person.</summary>
+/// <param name="Name">Full name.</param>
+/// <param name="Age">Age in years.</param>
+/// <param name="City">Home city.</param>
+/// <param name="Job">Occupation.</param>
+/// <param name="Married">Whether the person is married.</param>
+internal sealed record Person(string Name, int Age, string City, string Job, bool Married);

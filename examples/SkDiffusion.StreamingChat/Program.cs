@@ -1,0 +1,30 @@
+// Streams answers of the embedded diffusion model block by block through Microsoft.Extensions.AI's IChatClient.
+// Usage: dotnet run --project examples/SkDiffusion.StreamingChat [-- "your question"]
+using Microsoft.Extensions.AI;
+using SkDiffusion.DefaultModel;
+using SkDiffusion.SemanticKernel.Chat;
+
+using IChatClient client = DiffusionChatClient.Load(EmbeddedModel.PackageDirectory);
+var options = new ChatOptions
+{
+    MaxOutputTokens = 64,
+    AdditionalProperties = new() { ["block_length"] = 16 }, // each completed 16-token block is streamed
+};
+
+string[] questions = args.Length > 0 ? args : ["What is the capital of France?", "Which language is spoken in Japan?"];
+var history = new List<ChatMessage>();
+foreach (string question in questions)
+{
+    Console.WriteLine($"> {question}");
+    history.Add(new ChatMessage(ChatRole.User, question));
+    var updates = new List<ChatResponseUpdate>();
+    await foreach (var update in client.GetStreamingResponseAsync(history, options))
+    {
+        Console.Write(update.Text);
+        updates.Add(update);
+    }
+
+    var response = updates.ToChatResponse();
+    history.AddMessages(response);
+    Console.WriteLine($"\n  [{response.FinishReason}, {response.Usage?.InputTokenCount} prompt + {response.Usage?.OutputTokenCount} answer tokens, {response.Usage?.AdditionalCounts?["nfe"]} passes]\n");
+}
