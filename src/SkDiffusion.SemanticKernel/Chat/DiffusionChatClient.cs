@@ -59,8 +59,22 @@ public sealed class DiffusionChatClient : IChatClient
     {
         var request = DiffusionChatRequest.Create(Model, messages, options);
         SamplingResult result;
+        int extraNfe = 0;
         using (await Model.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (request.FreeForm is { } free)
+            {
+                var attempt = await Model.Sampler.SampleAsync(free.Canvas, free.Options, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                string candidate = Model.Package.Tokenizer.Decode(attempt.AnswerTokens, skipSpecialTokens: true).Trim();
+                if (request.Schema!.TryValidate(candidate, out _))
+                {
+                    return Response(candidate, ChatFinishReason.Stop, Usage(request.Prompt.Count, attempt.AnswerTokens.Count, attempt.Nfe));
+                }
+
+                extraNfe = attempt.Nfe;
+            }
+
             result = await Model.Sampler.SampleAsync(request.Canvas, request.Options, cancellationToken).ConfigureAwait(false);
         }
 
@@ -81,15 +95,17 @@ public sealed class DiffusionChatClient : IChatClient
             finish = stopped || result.FinishReason == DiffusionFinishReason.Eos ? ChatFinishReason.Stop : ChatFinishReason.Length;
         }
 
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
-        {
-            ModelId = Model.ModelId,
-            ResponseId = Guid.NewGuid().ToString("N"),
-            CreatedAt = DateTimeOffset.UtcNow,
-            FinishReason = finish,
-            Usage = Usage(request.Prompt.Count, outputTokens, result.Nfe),
-        };
+        return Response(text, finish, Usage(request.Prompt.Count, outputTokens, result.Nfe + extraNfe));
     }
+
+    private ChatResponse Response(string text, ChatFinishReason finish, UsageDetails usage) => new(new ChatMessage(ChatRole.Assistant, text))
+    {
+        ModelId = Model.ModelId,
+        ResponseId = Guid.NewGuid().ToString("N"),
+        CreatedAt = DateTimeOffset.UtcNow,
+        FinishReason = finish,
+        Usage = usage,
+    };
 
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -41,6 +41,9 @@ internal sealed class DiffusionChatRequest
 
     public CompiledTemplate? Compiled { get; }
 
+    /// <summary>With <c>json_mode: auto</c>: the unconstrained request tried first.</summary>
+    public DiffusionChatRequest? FreeForm { get; private init; }
+
     public static DiffusionChatRequest Create(DiffusionModel model, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -64,7 +67,15 @@ internal sealed class DiffusionChatRequest
             int masked = compiled.Elements.Sum(e => e.Length);
             model.EnsureFits(prompt.Count, compiled.Canvas.Length);
             var options = settings.ToSamplerOptions(masked, template: true);
-            return new DiffusionChatRequest(prompt, DiffusionCanvas.FromTemplate(prompt, compiled.Canvas), options, compiled.Canvas.Length, [], template, compiled);
+            DiffusionChatRequest? free = null;
+            if (settings.IsAutoJsonMode())
+            {
+                int length = settings.ResolveAnswerLength();
+                model.EnsureFits(prompt.Count, length);
+                free = new DiffusionChatRequest(prompt, DiffusionCanvas.FromPrompt(prompt, length), settings.ToSamplerOptions(length), length, [], null, null);
+            }
+
+            return new DiffusionChatRequest(prompt, DiffusionCanvas.FromTemplate(prompt, compiled.Canvas), options, compiled.Canvas.Length, [], template, compiled) { FreeForm = free };
         }
 
         int answerLength = settings.ResolveAnswerLength();

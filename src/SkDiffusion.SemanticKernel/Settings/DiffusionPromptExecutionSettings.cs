@@ -42,6 +42,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     private JsonElement? _jsonSchema;
     private int? _jsonStringTokens;
     private int? _jsonArrayItems;
+    private string? _jsonMode;
 
     /// <summary>Answer positions to decode (the most tokens the answer may have). Default 64.</summary>
     [JsonPropertyName("answer_length")]
@@ -141,6 +142,18 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// <summary>Elements of a JSON array of scalars without <c>maxItems</c> (default 3).</summary>
     [JsonPropertyName("json_array_items")]
     public int? JsonArrayItems { get => _jsonArrayItems; set => Set(ref _jsonArrayItems, value); }
+
+    /// <summary>
+    /// How a <see cref="JsonSchema"/> answer is produced: <c>template</c> (default: always the constrained template) or
+    /// <c>auto</c> (an unconstrained answer first, kept when it is JSON of the schema's shape and types; otherwise the
+    /// template). <c>auto</c> keeps the model's own lengths when it already writes valid JSON.
+    /// </summary>
+    [JsonPropertyName("json_mode")]
+    public string? JsonMode { get => _jsonMode; set => Set(ref _jsonMode, value); }
+
+    /// <summary>Whether <see cref="JsonMode"/> is <c>auto</c> (validated).</summary>
+    /// <exception cref="ArgumentException">The mode is unknown; the parameter name is <c>json_mode</c>.</exception>
+    public bool IsAutoJsonMode() => Parse(JsonMode, "json_mode", false, ("template", false), ("auto", true));
 
     /// <summary>The template sizes for <see cref="JsonSchema"/> after defaults.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range; the parameter name is the setting.</exception>
@@ -261,6 +274,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
             _jsonSchema = _jsonSchema?.Clone(),
             _jsonStringTokens = _jsonStringTokens,
             _jsonArrayItems = _jsonArrayItems,
+            _jsonMode = _jsonMode,
         };
         return clone;
     }

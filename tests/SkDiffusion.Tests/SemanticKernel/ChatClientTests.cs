@@ -127,6 +127,33 @@ public class ChatClientTests(TinyPackageFixture fixture)
     }
 
     [Fact]
+    public async Task Auto_json_mode_falls_back_to_the_template_when_free_text_is_not_json()
+    {
+        using var client = FakeClient("a");
+        var schema = System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"n":{"type":"integer","minimum":0,"maximum":9}}}""").RootElement;
+        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema), AdditionalProperties = new() { ["json_mode"] = "auto", ["answer_length"] = 6 } };
+        var response = await client.GetResponseAsync("x", options);
+        Assert.StartsWith("{\"n\": ", response.Text);
+        Assert.True(response.Usage!.AdditionalCounts!["nfe"] > 1);
+        var bad = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema), AdditionalProperties = new() { ["json_mode"] = "sometimes" } };
+        Assert.Equal("json_mode", (await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync("x", bad))).ParamName);
+    }
+
+    [Fact]
+    public async Task Tool_arguments_come_from_the_parameter_schema()
+    {
+        using var client = RealClient();
+        var function = Microsoft.SemanticKernel.KernelFunctionFactory.CreateFromMethod((int count, bool loud) => $"{count}:{loud}", "shout");
+        var schema = SkDiffusion.SemanticKernel.Plugins.DiffusionToolArguments.CreateSchema(function);
+        Assert.Equal(["count", "loud"], schema.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        var arguments = await SkDiffusion.SemanticKernel.Plugins.DiffusionToolArguments.GenerateAsync(client, function, "Go");
+        Assert.IsType<long>(arguments["count"]);
+        Assert.IsType<bool>(arguments["loud"]);
+        var result = await function.InvokeAsync(new Microsoft.SemanticKernel.Kernel(), arguments);
+        Assert.Matches("^-?[0-9]+:(True|False)$", result.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Cancellation_throws()
     {
         using var client = RealClient();

@@ -96,4 +96,22 @@ public class JsonSchemaTemplateTests
             """)!);
         Assert.Equal("{\"a\": {{/a:int(2, unsigned)}}, \"b\": [{{/b/0:int(2, unsigned)}}, {{/b/1:int(2, unsigned)}}]}", t.Template.ToString());
     }
+
+    [Theory]
+    [InlineData("""{"name": "Bo", "age": 4, "married": true, "pet": "cat", "score": 1.5, "tags": ["a"], "kind": "person"}""", null)]
+    [InlineData("""{"name": "Bo", "age": 4.5, "married": true, "pet": "cat", "score": 1, "tags": ["a"], "kind": "person"}""", "/age")]
+    [InlineData("""{"name": "Bo", "age": 4, "married": true, "pet": "cow", "score": 1, "tags": ["a"], "kind": "person"}""", "/pet")]
+    [InlineData("""{"name": "Bo", "age": 4, "married": true, "pet": "cat", "score": 1, "tags": [], "kind": "person"}""", "/tags")]
+    [InlineData("""{"name": "Bo", "age": 4, "married": true, "pet": "cat", "score": 1, "tags": ["a"]}""", "missing")]
+    [InlineData("""{"name": "Bo", """, "not valid JSON")]
+    public void Validation_checks_shape_and_types(string json, string? expected)
+    {
+        var t = JsonSchemaTemplate.FromSchema(JsonNode.Parse(PersonSchema)!);
+        bool ok = t.TryValidate(json, out string? error);
+        Assert.Equal(expected is null, ok);
+        if (expected is not null)
+        {
+            Assert.Contains(expected, error);
+        }
+    }
 }

@@ -107,6 +107,102 @@ public sealed class JsonSchemaTemplate
     public T? Deserialize<T>(TemplateResult result, JsonSerializerOptions? serializerOptions = null) =>
         ToJson(result).Deserialize<T>(serializerOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
+    /// <summary>
+    /// Checks that JSON text has this template's shape: the same keys in objects, arrays within their item count, and
+    /// values of the slot types (string, integer, number, boolean, enum option, constants equal).
+    /// </summary>
+    /// <param name="json">The JSON text (e.g. an unconstrained answer).</param>
+    /// <param name="error">What does not match (a JSON pointer and the reason), or <see langword="null"/>.</param>
+    /// <returns>Whether the JSON matches.</returns>
+    public bool TryValidate(string json, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            error = $"not valid JSON: {ex.Message}";
+            return false;
+        }
+
+        error = Check(Root, node, "");
+        return error is null;
+    }
+
+    private string? Check(JsonShape shape, JsonNode? node, string pointer)
+    {
+        string at = pointer.Length == 0 ? "/" : pointer;
+        switch (shape.Kind)
+        {
+            case JsonShapeKind.Constant:
+                return JsonNode.DeepEquals(shape.Constant, node) ? null : $"{at}: expected {shape.Constant?.ToJsonString() ?? "null"}";
+            case JsonShapeKind.Object:
+            {
+                if (node is not JsonObject obj)
+                {
+                    return $"{at}: expected an object";
+                }
+
+                foreach (var (key, value) in shape.Properties)
+                {
+                    if (!obj.TryGetPropertyValue(key, out var child))
+                    {
+                        return $"{at}: missing \"{key}\"";
+                    }
+
+                    if (Check(value, child, $"{pointer}/{key}") is { } e)
+                    {
+                        return e;
+                    }
+                }
+
+                return obj.Count == shape.Properties.Count ? null : $"{at}: unexpected keys";
+            }
+
+            case JsonShapeKind.Array:
+            {
+                if (node is not JsonArray array)
+                {
+                    return $"{at}: expected an array";
+                }
+
+                int required = shape.Items.Count(i => !(i.Kind == JsonShapeKind.Slot && Template.Slots.First(s => s.Name == i.SlotName).Optional));
+                if (array.Count < required || array.Count > shape.Items.Count)
+                {
+                    return $"{at}: expected {required} to {shape.Items.Count} items, found {array.Count}";
+                }
+
+                for (int i = 0; i < array.Count; i++)
+                {
+                    if (Check(shape.Items[i], array[i], $"{pointer}/{i}") is { } e)
+                    {
+                        return e;
+                    }
+                }
+
+                return null;
+            }
+
+            default:
+            {
+                var slot = Template.Slots.First(s => s.Name == shape.SlotName);
+                var kind = node?.GetValueKind();
+                bool ok = slot.Kind switch
+                {
+                    TemplateSlotKind.String or TemplateSlotKind.Text => kind == JsonValueKind.String,
+                    TemplateSlotKind.Integer => kind == JsonValueKind.Number && node!.AsValue().TryGetValue(out long _),
+                    TemplateSlotKind.Number => kind == JsonValueKind.Number,
+                    TemplateSlotKind.Boolean => kind is JsonValueKind.True or JsonValueKind.False,
+                    _ => shape.RawChoices ? slot.Choices.Any(c => JsonNode.DeepEquals(JsonNode.Parse(c), node)) : kind == JsonValueKind.String && slot.Choices.Contains(node!.GetValue<string>()),
+                };
+                return ok ? null : $"{at}: expected {slot.Kind}{(slot.Kind == TemplateSlotKind.Enum ? " (" + string.Join("|", slot.Choices) + ")" : "")}";
+            }
+        }
+    }
+
     private static JsonNode? Convert(JsonShape shape, TemplateResult result)
     {
         switch (shape.Kind)
