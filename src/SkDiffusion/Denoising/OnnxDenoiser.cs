@@ -9,7 +9,7 @@ namespace SkDiffusion.Denoising;
 /// An <see cref="IDenoiser"/> over a model package's ONNX graph (the contract in <c>docs/model-package.md</c>). Safe to
 /// call from several threads at once: each call has its own state; the session is shared.
 /// </summary>
-public sealed class OnnxDenoiser : IDenoiser
+public sealed partial class OnnxDenoiser : ICachingDenoiser
 {
     private readonly InferenceSession _session;
     private readonly ModelManifest _manifest;
@@ -200,14 +200,22 @@ public sealed class OnnxDenoiser : IDenoiser
                 float[] buffer = ArrayPool<float>.Shared.Rent(count);
                 if (_manifest.LogitsShifted)
                 {
-                    // Dream: raw[i] predicts token i+1, so aligned[i] = raw[i-1]; position 0 keeps raw[0].
+                    // Dream: raw[i] predicts token i+1, so aligned[i] = raw[i-1]. The first real position of a row (after any
+                    // left padding) has no predecessor and keeps its own raw logits, so a padded row matches the unpadded run.
                     for (int r = 0; r < b; r++)
                     {
                         int rowStart = r * s * v;
-                        raw.Slice(rowStart, v).CopyTo(buffer.AsSpan(rowStart, v));
-                        if (s > 1)
+                        int first = 0;
+                        while (first < s - 1 && mask[(r * s) + first] == 0)
                         {
-                            raw.Slice(rowStart, (s - 1) * v).CopyTo(buffer.AsSpan(rowStart + v, (s - 1) * v));
+                            first++;
+                        }
+
+                        raw.Slice(rowStart, (first + 1) * v).CopyTo(buffer.AsSpan(rowStart, (first + 1) * v));
+                        int rest = s - first - 1;
+                        if (rest > 0)
+                        {
+                            raw.Slice(rowStart + (first * v), rest * v).CopyTo(buffer.AsSpan(rowStart + ((first + 1) * v), rest * v));
                         }
                     }
                 }

@@ -189,7 +189,7 @@ public sealed class DiffusionTokenizer
     /// <summary>Decodes token ids to text.</summary>
     /// <param name="ids">The ids.</param>
     /// <param name="skipSpecialTokens">Whether to drop special tokens from the text.</param>
-    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = false) => Decode(ids.ToArray(), skipSpecialTokens);
+    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = false) => Decode((IEnumerable<int>)ids.ToArray(), skipSpecialTokens);
 
     /// <summary>Whether <paramref name="id"/> is a special token.</summary>
     /// <param name="id">A token id.</param>
@@ -202,6 +202,11 @@ public sealed class DiffusionTokenizer
         _specialTokens.TryGetValue(specialToken, out int id)
             ? id
             : throw new KeyNotFoundException($"The tokenizer has no special token '{specialToken}'. Known: {string.Join(", ", _specialTokens.Keys)}.");
+
+    /// <summary>The id of a special token (same as <see cref="GetSpecialTokenId"/>).</summary>
+    /// <param name="specialToken">The token text, e.g. <c>&lt;|eot_id|&gt;</c>.</param>
+    /// <exception cref="KeyNotFoundException">The tokenizer has no such special token.</exception>
+    public int GetTokenId(string specialToken) => GetSpecialTokenId(specialToken);
 
     /// <summary>Creates a decoder that turns a growing stream of ids into text without garbling multi-byte characters.</summary>
     /// <param name="skipSpecialTokens">Whether special tokens are left out of the text.</param>
