@@ -162,9 +162,9 @@ def infill_example(rng, split):
 
 def sample(rng, split):
     r = rng.random()
-    if r < 0.40:
+    if r < 0.50:
         return extract_example(rng, split)
-    if r < 0.70:
+    if r < 0.85:
         return fact_example(rng, split)
     return text_example(rng, split)
 
