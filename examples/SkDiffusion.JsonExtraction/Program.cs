@@ -8,9 +8,14 @@ using SkDiffusion.SemanticKernel.Chat;
 using IChatClient client = DiffusionChatClient.Load(EmbeddedModel.PackageDirectory);
 string text = args.Length > 0 ? args[0] : "Kutaim Goubroum is 57 years old, lives in Neinoth and works as a builder. They are married.";
 
-var response = await client.GetResponseAsync<Person>($"Extract JSON: {text}", new ChatOptions { AdditionalProperties = new() { ["json_string_tokens"] = 4 } });
-Console.WriteLine($"JSON:   {response.Text}");
-Console.WriteLine($"Record: {response.Result}");
+foreach (string mode in new[] { "template", "auto" })
+{
+    // template: always the constrained layout; auto: the model's own answer when it already is JSON of the schema.
+    var options = new ChatOptions { AdditionalProperties = new() { ["json_mode"] = mode, ["json_string_tokens"] = 4 } };
+    var response = await client.GetResponseAsync<Person>($"Extract JSON: {text}", options);
+    Console.WriteLine($"[{mode}] JSON:   {response.Text}");
+    Console.WriteLine($"[{mode}] Record: {response.Result}");
+}
 
 /// <summary>The extracted person.</summary>
 /// <param name="Name">Full name.</param>

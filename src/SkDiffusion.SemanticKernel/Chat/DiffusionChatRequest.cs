@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using SkDiffusion.Chat;
@@ -14,8 +13,6 @@ namespace SkDiffusion.SemanticKernel.Chat;
 /// <summary>One prepared chat request: prompt ids, canvas, sampler options and (for JSON schema answers) the template.</summary>
 internal sealed class DiffusionChatRequest
 {
-    private static readonly ConcurrentDictionary<(DiffusionModel, string, int, int), (JsonSchemaTemplate, CompiledTemplate)> Templates = new();
-
     private DiffusionChatRequest(IReadOnlyList<int> prompt, DiffusionCanvas canvas, SamplerOptions options, int answerLength, IReadOnlyList<string> stopSequences, JsonSchemaTemplate? schema, CompiledTemplate? compiled)
     {
         Prompt = prompt;
@@ -59,11 +56,7 @@ internal sealed class DiffusionChatRequest
         if (jsonSchema is JsonElement schema)
         {
             var sizes = settings.ToJsonSchemaTemplateOptions();
-            var (template, compiled) = Templates.GetOrAdd((model, schema.GetRawText(), sizes.StringTokens, sizes.ArrayItems), key =>
-            {
-                var t = JsonSchemaTemplate.FromSchema(schema, sizes);
-                return (t, key.Item1.TemplateCompiler.Compile(t.Template));
-            });
+            var (template, compiled) = model.GetSchemaTemplate(schema, sizes);
             int masked = compiled.Elements.Sum(e => e.Length);
             model.EnsureFits(prompt.Count, compiled.Canvas.Length);
             var options = settings.ToSamplerOptions(masked, template: true);

@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
 using SkDiffusion.Chat;
 using SkDiffusion.Denoising;
 using SkDiffusion.Packaging;
 using SkDiffusion.Sampling;
 using SkDiffusion.Templates;
+using SkDiffusion.Templates.Json;
 
 namespace SkDiffusion.SemanticKernel.Models;
 
@@ -18,6 +21,7 @@ public sealed class DiffusionModel : IDisposable
     private readonly Lazy<TokenVocabulary> _vocabulary;
     private readonly Lazy<TemplateCompiler> _compiler;
     private readonly Lazy<TemplateCompiler> _plainCompiler;
+    private readonly ConcurrentDictionary<(string Schema, int StringTokens, int ArrayItems, int IntegerDigits, int NumberLength, int MaxDepth), (JsonSchemaTemplate, CompiledTemplate)> _schemaTemplates = new();
 
     private DiffusionModel(ModelPackage package, IDenoiser denoiser, bool ownsDenoiser, int maxConcurrent)
     {
@@ -82,6 +86,32 @@ public sealed class DiffusionModel : IDisposable
         ArgumentNullException.ThrowIfNull(denoiser);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentRequests, 1);
         return new DiffusionModel(package, denoiser, ownsDenoiser, maxConcurrentRequests);
+    }
+
+    /// <summary>
+    /// The template of a JSON schema compiled for chat answers, cached per schema and sizes (schemas repeat across
+    /// requests, e.g. <c>GetResponseAsync&lt;T&gt;</c>).
+    /// </summary>
+    /// <param name="schema">The JSON schema.</param>
+    /// <param name="options">Template sizes.</param>
+    /// <exception cref="TemplateException">The schema cannot be templated.</exception>
+    public (JsonSchemaTemplate Template, CompiledTemplate Compiled) GetSchemaTemplate(JsonElement schema, JsonSchemaTemplateOptions? options = null)
+    {
+        options ??= new JsonSchemaTemplateOptions();
+        var key = (schema.GetRawText(), options.StringTokens, options.ArrayItems, options.IntegerDigits, options.NumberLength, options.MaxDepth);
+        if (_schemaTemplates.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var template = JsonSchemaTemplate.FromSchema(schema, options);
+        var entry = (template, TemplateCompiler.Compile(template.Template));
+        if (_schemaTemplates.Count < 256)
+        {
+            _schemaTemplates.TryAdd(key, entry);
+        }
+
+        return entry;
     }
 
     /// <summary>Renders a conversation to prompt ids with the package's chat format.</summary>
