@@ -174,7 +174,8 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// Converts any settings to diffusion settings: <see langword="null"/> gives defaults, diffusion settings are
     /// returned as they are, other settings (e.g. a plain <see cref="PromptExecutionSettings"/> whose
     /// <see cref="PromptExecutionSettings.ExtensionData"/> holds <c>steps</c>, <c>temperature</c>…) go through a JSON
-    /// round trip.
+    /// round trip. <c>max_tokens</c>, <c>max_output_tokens</c> and <c>max_completion_tokens</c> are read as
+    /// <c>answer_length</c> when it is not set.
     /// </summary>
     /// <param name="settings">The settings.</param>
     /// <exception cref="ArgumentException">A value has the wrong JSON type; the message names the setting.</exception>
@@ -190,6 +191,19 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
         string json = JsonSerializer.Serialize(settings, settings.GetType(), RoundTrip);
         var result = FromJson(json);
+        if (result.AnswerLength is null && result.ExtensionData is { } extra)
+        {
+            // Other connectors' names for the answer budget.
+            foreach (string alias in new[] { "max_tokens", "max_output_tokens", "max_completion_tokens" })
+            {
+                if (extra.TryGetValue(alias, out object? value) && value is not null && int.TryParse(value.ToString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int max))
+                {
+                    result.AnswerLength = max;
+                    break;
+                }
+            }
+        }
+
         result.ServiceId ??= settings.ServiceId;
         result.ModelId ??= settings.ModelId;
         result.FunctionChoiceBehavior ??= settings.FunctionChoiceBehavior;

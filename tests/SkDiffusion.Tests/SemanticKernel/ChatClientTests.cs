@@ -85,6 +85,21 @@ public class ChatClientTests(TinyPackageFixture fixture)
     }
 
     [Fact]
+    public async Task Streaming_with_remasking_matches_the_whole_answer()
+    {
+        using var client = RealClient();
+        var options = new ChatOptions { MaxOutputTokens = 16, AdditionalProperties = new() { ["block_length"] = 8, ["steps"] = 32, ["remasking"] = "cap", ["remasking_eta"] = 0.3, ["stop_at_eos"] = false } };
+        var whole = await client.GetResponseAsync("Hi", options);
+        var streamed = new StringBuilder();
+        await foreach (var update in client.GetStreamingResponseAsync("Hi", options))
+        {
+            streamed.Append(update.Text);
+        }
+
+        Assert.Equal(whole.Text, streamed.ToString());
+    }
+
+    [Fact]
     public async Task Stop_sequences_cut_the_answer()
     {
         using var client = FakeClient("a");

@@ -65,6 +65,13 @@ public class SettingsTests
     }
 
     [Fact]
+    public void Other_connectors_max_tokens_becomes_the_answer_length()
+    {
+        var s = DiffusionPromptExecutionSettings.FromExecutionSettings(new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["max_tokens"] = 20 } });
+        Assert.Equal(20, s.AnswerLength);
+    }
+
+    [Fact]
     public void Json_uses_snake_case_names()
     {
         string json = JsonSerializer.Serialize(new DiffusionPromptExecutionSettings { AnswerLength = 8, BlockLength = 4, TopP = 0.9, CfgScale = 1, StopAtEos = false });
