@@ -135,7 +135,7 @@ public sealed class DiffusionModel : IDisposable
     public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Releaser(_gate);
+        return new GenerationLease(_gate);
     }
 
     /// <inheritdoc />
@@ -144,19 +144,6 @@ public sealed class DiffusionModel : IDisposable
         if (_ownsDenoiser)
         {
             Denoiser.Dispose();
-        }
-    }
-
-    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
-    {
-        private int _done;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _done, 1) == 0)
-            {
-                gate.Release();
-            }
         }
     }
 }

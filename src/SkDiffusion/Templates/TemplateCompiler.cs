@@ -89,13 +89,13 @@ public sealed class TemplateCompiler
         }
 
         // Second pass: decide absorption, tokenize literals, size slots.
-        var plans = new List<Plan>();
+        var plans = new List<SlotPlan>();
         for (int i = 0; i < pieces.Count; i++)
         {
             var (text, slot, index) = pieces[i];
             if (slot is null)
             {
-                plans.Add(new Plan { Text = text });
+                plans.Add(new SlotPlan { Text = text });
                 continue;
             }
 
@@ -106,7 +106,7 @@ public sealed class TemplateCompiler
                 plans[^1].Text = before[..^1];
             }
 
-            plans.Add(new Plan { Slot = slot, Index = index, Absorb = absorb });
+            plans.Add(new SlotPlan { Slot = slot, Index = index, Absorb = absorb });
         }
 
         int regionLength = 0;
@@ -188,7 +188,7 @@ public sealed class TemplateCompiler
 
     private bool[] Mask(string key, Func<string, bool> predicate) => _vocabulary.GetMask(key, predicate);
 
-    private (SlotConstraintProcessor Processor, bool Variable) BuildProcessor(TemplateSlot slot, Plan plan, int regionLength, int offset)
+    private (SlotConstraintProcessor Processor, bool Variable) BuildProcessor(TemplateSlot slot, SlotPlan plan, int regionLength, int offset)
     {
         int end = _ids.Eos;
         Func<long, bool> isEnd = _ids.IsEndOrPad;
@@ -240,22 +240,5 @@ public sealed class TemplateCompiler
                 return (new SlotConstraintProcessor(regionLength, offset, plan.Length, min, variable, first, rest, _ids.Mask, end, isEnd), variable);
             }
         }
-    }
-
-    private sealed class Plan
-    {
-        public string? Text { get; set; }
-
-        public int[]? Tokens { get; set; }
-
-        public TemplateSlot? Slot { get; init; }
-
-        public int? Index { get; init; }
-
-        public bool Absorb { get; init; }
-
-        public int Length { get; set; }
-
-        public int[][]? Choices { get; set; }
     }
 }

@@ -1,0 +1,15 @@
+namespace SkDiffusion.SemanticKernel.Models;
+
+/// <summary>A held generation slot of a <see cref="DiffusionModel"/>; disposing it (once) releases the slot.</summary>
+internal sealed class GenerationLease(SemaphoreSlim gate) : IDisposable
+{
+    private int _done;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 0)
+        {
+            gate.Release();
+        }
+    }
+}
