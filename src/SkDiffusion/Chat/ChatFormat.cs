@@ -47,19 +47,25 @@ public abstract class ChatFormat
     public IReadOnlyList<int> RenderPrompt(IReadOnlyList<DiffusionChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (!messages.Any(m => m.Role != DiffusionChatMessage.SystemRole))
+        for (int i = 0; i < messages.Count; i++)
         {
-            throw new ArgumentException("The conversation has no user or assistant turn; add at least one user message.", nameof(messages));
-        }
-
-        foreach (DiffusionChatMessage m in messages)
-        {
-            if (m is null || m.Role is not (DiffusionChatMessage.SystemRole or DiffusionChatMessage.UserRole or DiffusionChatMessage.AssistantRole))
+            DiffusionChatMessage m = messages[i];
+            if (m is null)
             {
-                throw new ArgumentException($"Unknown chat role '{m?.Role}'; use system, user or assistant.", nameof(messages));
+                throw new ArgumentException($"Message {i} is null.", nameof(messages));
+            }
+
+            if (m.Role is not (DiffusionChatMessage.SystemRole or DiffusionChatMessage.UserRole or DiffusionChatMessage.AssistantRole))
+            {
+                throw new ArgumentException($"Unknown chat role '{m.Role}' in message {i}; use system, user or assistant.", nameof(messages));
             }
 
             ArgumentNullException.ThrowIfNull(m.Content, nameof(messages));
+        }
+
+        if (!messages.Any(m => m.Role != DiffusionChatMessage.SystemRole))
+        {
+            throw new ArgumentException("The conversation has no user or assistant turn; add at least one user message.", nameof(messages));
         }
 
         var ids = new List<int>();

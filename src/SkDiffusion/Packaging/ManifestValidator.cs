@@ -8,6 +8,48 @@ internal static class ManifestValidator
     private const int MaxLayers = 1024;
     private const int MaxContext = 1 << 20;
 
+    private static readonly string[] RequiredKeys =
+    [
+        "format_version", "name", "architecture", "vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads",
+        "head_dim", "intermediate_size", "context_length", "rope_theta", "rms_norm_eps", "dtype", "kv_dtype",
+        "logits_shifted", "has_cache", "chat_format", "default_system_prompt", "token_ids", "files", "file_sizes", "sha256",
+    ];
+
+    private static readonly string[] RequiredTokenIds = ["mask", "eos", "eot", "pad"];
+
+    private static readonly string[] RequiredFiles = ["model", "vocab", "merges", "tokenizer_config"];
+
+    /// <summary>Fails when the manifest is not an object or lacks a required key (defaults would hide the omission).</summary>
+    public static void CheckRequiredKeys(System.Text.Json.JsonElement root, string path)
+    {
+        if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            throw new ModelPackageException(path, $"the manifest is a JSON {root.ValueKind}, not an object. Rebuild the package with SkDiffusion.ModelBuilder.");
+        }
+
+        Require(root, RequiredKeys, "");
+        if (root.GetProperty("token_ids").ValueKind == System.Text.Json.JsonValueKind.Object)
+        {
+            Require(root.GetProperty("token_ids"), RequiredTokenIds, "token_ids.");
+        }
+
+        if (root.GetProperty("files").ValueKind == System.Text.Json.JsonValueKind.Object)
+        {
+            Require(root.GetProperty("files"), RequiredFiles, "files.");
+        }
+
+        void Require(System.Text.Json.JsonElement obj, string[] keys, string prefix)
+        {
+            foreach (string key in keys)
+            {
+                if (!obj.TryGetProperty(key, out _))
+                {
+                    throw new ModelPackageException(path, $"the required key '{prefix}{key}' is missing. Rebuild the package with SkDiffusion.ModelBuilder.");
+                }
+            }
+        }
+    }
+
     public static IEnumerable<string> FileNames(ModelManifest m)
     {
         yield return m.Files.Model;
@@ -97,13 +139,16 @@ internal static class ManifestValidator
             Fail("files is missing.");
         }
 
-        foreach (string? name in new[] { m.Files!.Model, m.Files.Vocab, m.Files.Merges, m.Files.TokenizerConfig, m.Files.ModelData })
+        foreach (var (field, name) in new (string, string?)[] { ("model", m.Files!.Model), ("vocab", m.Files.Vocab), ("merges", m.Files.Merges), ("tokenizer_config", m.Files.TokenizerConfig) })
         {
-            if (name is null && !ReferenceEquals(name, m.Files.ModelData))
+            if (name is null)
             {
-                Fail("files names a null file.");
+                Fail($"files.{field} is null; it must name a file.");
             }
+        }
 
+        foreach (string? name in new[] { m.Files.Model, m.Files.Vocab, m.Files.Merges, m.Files.TokenizerConfig, m.Files.ModelData })
+        {
             if (name is not null && !IsPlainName(name))
             {
                 throw new ModelPackageException(path, $"files names '{name}', which is not a plain file name inside the package folder (no folders, '..', rooted or empty names). The package may be hostile; do not use it.");

@@ -92,14 +92,34 @@ public sealed class ModelPackage
             throw new ModelPackageException(path, $"the manifest is {info.Length} bytes, over the {options.MaxManifestBytes}-byte limit.");
         }
 
+        JsonDocument document;
         try
         {
-            ModelManifest? manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllBytes(path), new JsonSerializerOptions { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip });
-            return manifest ?? throw new ModelPackageException(path, "the manifest is the JSON literal null.");
+            document = JsonDocument.Parse(File.ReadAllBytes(path));
         }
         catch (JsonException ex)
         {
             throw new ModelPackageException(path, $"the manifest is not valid JSON ({ex.Message}). Rebuild the package with SkDiffusion.ModelBuilder.", ex);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind == JsonValueKind.Null)
+            {
+                throw new ModelPackageException(path, "the manifest is the JSON literal null.");
+            }
+
+            // Every key is required (docs/model-package.md): a missing logits_shifted or has_cache must not silently become false.
+            ManifestValidator.CheckRequiredKeys(document.RootElement, path);
+            try
+            {
+                ModelManifest? manifest = document.RootElement.Deserialize<ModelManifest>(new JsonSerializerOptions { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip });
+                return manifest ?? throw new ModelPackageException(path, "the manifest is the JSON literal null.");
+            }
+            catch (JsonException ex)
+            {
+                throw new ModelPackageException(path, $"the manifest has a value of the wrong type ({ex.Message}). Rebuild the package with SkDiffusion.ModelBuilder.", ex);
+            }
         }
     }
 

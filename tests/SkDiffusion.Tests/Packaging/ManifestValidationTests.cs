@@ -80,7 +80,7 @@ public sealed class ManifestValidationTests(TinyPackages packages)
     [Theory]
     [InlineData("not json at all")]
     [InlineData("[1, 2, 3]")]
-    [InlineData("{\"format_version\": \"one\"}")]
+    [InlineData("\"a string\"")]
     [InlineData("")]
     public void ManifestThatIsNotAnObjectIsReported(string content)
     {
@@ -175,5 +175,85 @@ public sealed class ManifestValidationTests(TinyPackages packages)
         Assert.Contains("sha256", ex.Message, StringComparison.Ordinal);
         Assert.Contains("vocab.json", ex.Message, StringComparison.Ordinal);
         ModelPackage.Load(copy.Directory, new ModelPackageOptions { VerifyChecksums = false });
+    }
+
+    [Theory]
+    [InlineData("logits_shifted")]
+    [InlineData("has_cache")]
+    [InlineData("default_system_prompt")]
+    [InlineData("format_version")]
+    [InlineData("dtype")]
+    [InlineData("files")]
+    [InlineData("token_ids")]
+    public void MissingRequiredKeyIsNamedInsteadOfDefaulted(string key)
+    {
+        PackageCopy copy = packages.Copy(packages.DreamDirectory);
+        copy.EditManifest(m => m.Remove(key));
+
+        var ex = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(copy.Directory));
+
+        Assert.Equal(copy.ManifestPath, ex.FilePath);
+        Assert.Contains($"'{key}' is missing", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("token_ids", "mask")]
+    [InlineData("token_ids", "eot")]
+    [InlineData("files", "model")]
+    [InlineData("files", "vocab")]
+    public void MissingNestedKeyIsNamed(string parent, string key)
+    {
+        PackageCopy copy = packages.Copy(packages.LladaDirectory);
+        copy.EditManifest(m => m[parent]!.AsObject().Remove(key));
+
+        var ex = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(copy.Directory));
+
+        Assert.Equal(copy.ManifestPath, ex.FilePath);
+        Assert.Contains($"'{parent}.{key}' is missing", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingOptionalKeysAreAccepted()
+    {
+        PackageCopy copy = packages.Copy(packages.DreamDirectory);
+        copy.EditManifest(m =>
+        {
+            m["files"]!.AsObject().Remove("model_data");
+            m["token_ids"]!.AsObject().Remove("bos");
+        });
+
+        ModelPackage package = ModelPackage.Load(copy.Directory);
+        Assert.Null(package.Manifest.Files.ModelData);
+        Assert.Null(package.Manifest.TokenIds.Bos);
+    }
+
+    [Theory]
+    [InlineData("model")]
+    [InlineData("tokenizer_config")]
+    public void NullFileNameIsRefused(string field)
+    {
+        PackageCopy copy = packages.Copy(packages.LladaDirectory);
+        copy.EditManifest(m => m["files"]![field] = null);
+
+        var ex = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(copy.Directory));
+
+        Assert.Equal(copy.ManifestPath, ex.FilePath);
+        Assert.Contains($"files.{field}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("vocab_size", "\"320\"")]
+    [InlineData("has_cache", "\"yes\"")]
+    [InlineData("vocab_size", "null")]
+    [InlineData("file_sizes", "[1]")]
+    public void ValueOfTheWrongTypeIsReported(string key, string json)
+    {
+        PackageCopy copy = packages.Copy(packages.LladaDirectory);
+        copy.EditManifest(m => m[key] = JsonNode.Parse(json));
+
+        var ex = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(copy.Directory));
+
+        Assert.Equal(copy.ManifestPath, ex.FilePath);
+        Assert.Contains("wrong type", ex.Message, StringComparison.Ordinal);
     }
 }

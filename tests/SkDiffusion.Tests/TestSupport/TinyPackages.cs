@@ -58,7 +58,9 @@ public sealed class TinyPackages : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static string FindFixture(string name)
+    /// <summary>Finds a checkpoint fixture folder under tests/fixtures.</summary>
+    /// <param name="name">The fixture name, e.g. <c>tiny-llada</c>.</param>
+    public static string FindFixture(string name)
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
