@@ -72,6 +72,12 @@ internal static class GraphContract
                     continue;
                 }
 
+                string output = $"present.{i}.{part}";
+                if (!outputs.TryGetValue(output, out NodeMetadata? presentMeta) || presentMeta.ElementDataType != kv)
+                {
+                    Fail($"the graph has no {m.KvDType} output '{output}'.");
+                }
+
                 int[] d = meta.Dimensions;
                 if (meta.ElementDataType != kv || d.Length != 4 || (d[1] > 0 && d[1] != m.NumKvHeads) || (d[3] > 0 && d[3] != m.HeadDim))
                 {

@@ -14,6 +14,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     private readonly InferenceSession _session;
     private readonly ModelManifest _manifest;
     private readonly string[] _inputNames;
+    private readonly string[] _cacheOutputNames;
     private static readonly string[] LogitsOutput = ["logits"];
 
     private OnnxDenoiser(InferenceSession session, ModelManifest manifest, ExecutionProvider provider)
@@ -32,6 +33,17 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         }
 
         _inputNames = [.. names];
+        var outputs = new List<string> { "logits" };
+        if (manifest.HasCache)
+        {
+            for (int i = 0; i < manifest.NumLayers; i++)
+            {
+                outputs.Add($"present.{i}.key");
+                outputs.Add($"present.{i}.value");
+            }
+        }
+
+        _cacheOutputNames = [.. outputs];
     }
 
     /// <inheritdoc />
@@ -56,7 +68,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         ArgumentNullException.ThrowIfNull(package);
         options ??= new OnnxDenoiserOptions();
         ExecutionProvider active = ExecutionProvider.Cpu;
-        var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        var sessionOptions = new SessionOptions { GraphOptimizationLevel = options.GraphOptimizationLevel };
         try
         {
             if (options.IntraOpThreads is int threads)
@@ -232,6 +244,121 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             foreach (OrtValue value in inputs)
             {
                 value.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the graph once over <paramref name="sequenceLength"/> new positions per row on top of <paramref name="past"/>
+    /// (the lower-level API for KV caching). Requires a graph built with <c>has_cache</c>.
+    /// </summary>
+    /// <param name="tokenIds">Row-major ids of this run, <c>batchSize * sequenceLength</c>.</param>
+    /// <param name="batchSize">Rows.</param>
+    /// <param name="sequenceLength">New positions per row (<c>S</c>).</param>
+    /// <param name="positionIds">Row-major absolute positions of the new tokens, <c>batchSize * sequenceLength</c>.</param>
+    /// <param name="attentionMask">Row-major mask over past and current keys, <c>batchSize * (P + S)</c>; 1 real, 0 padding.</param>
+    /// <param name="past">The cache from an earlier run, or <see langword="null"/> for none (<c>P = 0</c>). Not disposed here.</param>
+    /// <param name="cancellationToken">Terminates the run in flight.</param>
+    /// <returns>The raw logits of this run and a new cache of <c>P + S</c> positions that the caller owns.</returns>
+    /// <exception cref="NotSupportedException">The package was built without cache inputs.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A token id is outside the vocabulary.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public CachedRunResult RunWithCache(
+        ReadOnlySpan<long> tokenIds,
+        int batchSize,
+        int sequenceLength,
+        ReadOnlySpan<long> positionIds,
+        ReadOnlySpan<long> attentionMask,
+        KvCache? past,
+        CancellationToken cancellationToken = default)
+    {
+        if (!_manifest.HasCache)
+        {
+            throw new NotSupportedException("This package was built without KV cache inputs (has_cache = false); rebuild it with SkDiffusion.ModelBuilder to use RunWithCache.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
+        int b = batchSize, s = sequenceLength, v = _manifest.VocabSize;
+        int p = past?.Length ?? 0;
+        TensorElementType kvType = _manifest.KvDType == "float16" ? TensorElementType.Float16 : TensorElementType.Float;
+        if (past is not null && (past.BatchSize != b || past.LayerCount != _manifest.NumLayers || past.KvHeads != _manifest.NumKvHeads || past.HeadDim != _manifest.HeadDim || past.ElementType != kvType))
+        {
+            throw new ArgumentException($"The past cache is [{past.BatchSize}, {past.KvHeads}, {past.Length}, {past.HeadDim}] x {past.LayerCount} layers of {past.ElementType}; this model needs [{b}, {_manifest.NumKvHeads}, P, {_manifest.HeadDim}] x {_manifest.NumLayers} of {kvType}.", nameof(past));
+        }
+
+        if (p + s > _manifest.ContextLength)
+        {
+            throw new ArgumentException($"The past ({p}) and new ({s}) positions total {p + s}, over the model's context_length of {_manifest.ContextLength}.", nameof(sequenceLength));
+        }
+
+        if (tokenIds.Length != b * s || positionIds.Length != b * s)
+        {
+            throw new ArgumentException($"Expected {b * s} token ids and position ids for batch {b} x {s}; got {tokenIds.Length} and {positionIds.Length}.", nameof(tokenIds));
+        }
+
+        if (attentionMask.Length != b * (p + s))
+        {
+            throw new ArgumentException($"The attention mask covers past and current keys: expected {b * (p + s)} entries for batch {b} x ({p} + {s}), got {attentionMask.Length}.", nameof(attentionMask));
+        }
+
+        for (int i = 0; i < tokenIds.Length; i++)
+        {
+            if ((ulong)tokenIds[i] >= (ulong)v)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tokenIds), $"Token id {tokenIds[i]} at row {i / s}, position {i % s} is outside the vocabulary [0, {v}).");
+            }
+        }
+
+        int count = b * s * v;
+        float[] buffer = ArrayPool<float>.Shared.Rent(count);
+        KvCache present = KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType);
+        KvCache? empty = past is null ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, 0, _manifest.HeadDim, kvType) : null;
+        KvCache source = past ?? empty!;
+        var owned = new List<OrtValue>(4);
+        bool success = false;
+        try
+        {
+            long[] shape = [b, s];
+            owned.Add(OrtValue.CreateTensorValueFromMemory(tokenIds.ToArray(), shape));
+            owned.Add(OrtValue.CreateTensorValueFromMemory(positionIds.ToArray(), shape));
+            owned.Add(OrtValue.CreateTensorValueFromMemory(attentionMask.ToArray(), [b, p + s]));
+            owned.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(buffer, 0, count), [b, s, v]));
+            var inputs = new List<OrtValue>(_inputNames.Length) { owned[0], owned[1], owned[2] };
+            var outputs = new List<OrtValue>(_cacheOutputNames.Length) { owned[3] };
+            for (int i = 0; i < _manifest.NumLayers; i++)
+            {
+                inputs.Add(source.GetKey(i));
+                inputs.Add(source.GetValue(i));
+                outputs.Add(present.GetKey(i));
+                outputs.Add(present.GetValue(i));
+            }
+
+            using var runOptions = new RunOptions();
+            using (cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions))
+            {
+                try
+                {
+                    _session.Run(runOptions, _inputNames, inputs, _cacheOutputNames, outputs);
+                }
+                catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException("The denoiser run was terminated by cancellation.", cancellationToken);
+                }
+            }
+
+            success = true;
+            return new CachedRunResult(new PooledDenoiserOutput(buffer, b, s, v), present);
+        }
+        finally
+        {
+            owned.ForEach(o => o.Dispose());
+            empty?.Dispose();
+            if (!success)
+            {
+                present.Dispose();
+                ArrayPool<float>.Shared.Return(buffer);
             }
         }
     }

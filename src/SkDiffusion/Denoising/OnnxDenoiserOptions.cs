@@ -15,6 +15,9 @@ public sealed class OnnxDenoiserOptions
     /// <summary>CPU threads for one run, or <see langword="null"/> for ONNX Runtime's default (all cores).</summary>
     public int? IntraOpThreads { get; set; }
 
+    /// <summary>ONNX Runtime's graph optimization level. Default <see cref="Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL"/>.</summary>
+    public Microsoft.ML.OnnxRuntime.GraphOptimizationLevel GraphOptimizationLevel { get; set; } = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL;
+
     /// <summary>Receives warnings, e.g. that CUDA could not be loaded and the CPU is used instead.</summary>
     public Action<string>? Warning { get; set; }
 }
