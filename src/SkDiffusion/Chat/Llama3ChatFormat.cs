@@ -4,7 +4,8 @@ namespace SkDiffusion.Chat;
 
 /// <summary>
 /// LLaDA's Llama-3 style format:
-/// <c>&lt;BOS&gt;&lt;|start_header_id|&gt;user&lt;|end_header_id|&gt;\n\n…&lt;|eot_id|&gt;…&lt;|start_header_id|&gt;assistant&lt;|end_header_id|&gt;\n\n</c>.
+/// <c>&lt;BOS&gt;&lt;|start_header_id|&gt;user&lt;|end_header_id|&gt;\n\n…&lt;|eot_id|&gt;…&lt;|start_header_id|&gt;assistant&lt;|end_header_id|&gt;\n\n</c>,
+/// with each turn's content trimmed of leading and trailing white space as LLaDA's template does.
 /// </summary>
 public sealed class Llama3ChatFormat : ChatFormat
 {
@@ -35,8 +36,9 @@ public sealed class Llama3ChatFormat : ChatFormat
 
         foreach (DiffusionChatMessage m in messages)
         {
+            // LLaDA's chat template trims each turn's content (Jinja "| trim"); the prompt must match what it was trained on.
             Header(m.Role, ids);
-            AppendText("\n\n" + m.Content, ids);
+            AppendText("\n\n" + m.Content.Trim(), ids);
             ids.Add(_eot);
         }
 

@@ -136,4 +136,22 @@ public sealed class ChatFormatEdgeTests(TinyPackages packages)
         var ex = Assert.Throws<ModelPackageException>(() => ChatFormat.Create(manifest, packages.Llada.Tokenizer));
         Assert.Contains("<|im_start|>", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Llama3TrimsTurnContentLikeLladasTemplate()
+    {
+        DiffusionTokenizer t = packages.Llada.Tokenizer;
+        IReadOnlyList<int> padded = packages.Llada.ChatFormat.RenderPrompt([new("system", "\n  Be brief. "), new("user", "  Hi!\n\n")]);
+        IReadOnlyList<int> plain = packages.Llada.ChatFormat.RenderPrompt([new("system", "Be brief."), new("user", "Hi!")]);
+
+        Assert.Equal(plain, padded);
+        Assert.Contains("<|end_header_id|>\n\nHi!<|eot_id|>", t.Decode(padded), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ChatMlKeepsContentWhiteSpaceLikeQwensTemplate()
+    {
+        string text = packages.Dream.Tokenizer.Decode(packages.Dream.ChatFormat.RenderPrompt([new("user", " Hi!\n")]));
+        Assert.Contains("<|im_start|>user\n Hi!\n<|im_end|>", text, StringComparison.Ordinal);
+    }
 }

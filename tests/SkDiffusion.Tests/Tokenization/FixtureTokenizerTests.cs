@@ -159,4 +159,37 @@ public sealed class FixtureTokenizerTests(TinyPackages packages)
         output.Append(decoder.Flush());
         Assert.Equal("é<|eot_id|>日", output.ToString());
     }
+
+    [Fact]
+    public void IdsWithoutATokenDecodeWithoutThrowing()
+    {
+        // Embedding tables are often padded past the tokenizer (LLaDA: 126464 rows); a sampler may pick such an id.
+        DiffusionTokenizer t = packages.Llada.Tokenizer;
+        int unassigned = packages.Llada.Manifest.VocabSize - 1;
+        Assert.Equal(320, unassigned + 1);
+
+        string text = t.Decode([.. t.EncodeToIds("ab"), unassigned, .. t.EncodeToIds("cd")]);
+        Assert.StartsWith("ab", text, StringComparison.Ordinal);
+        Assert.EndsWith("cd", text, StringComparison.Ordinal);
+
+        StreamingDecoder decoder = t.CreateStreamingDecoder();
+        string streamed = decoder.Append([unassigned]) + decoder.Append(t.EncodeToIds("ok")) + decoder.Flush();
+        Assert.EndsWith("ok", streamed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AdjacentSpecialTokensEncodeSeparately()
+    {
+        DiffusionTokenizer t = packages.Llada.Tokenizer;
+        Assert.Equal([t.MaskId, t.MaskId, t.EotId], t.EncodeToIds("<|mdm_mask|><|mdm_mask|><|eot_id|>"));
+    }
+
+    [Fact]
+    public void ConcurrentEncodingAgrees()
+    {
+        DiffusionTokenizer t = packages.Dream.Tokenizer;
+        const string text = "héllo wörld 日本語 🎉 <|im_end|> again";
+        IReadOnlyList<int> expected = t.EncodeToIds(text);
+        Parallel.For(0, 64, _ => Assert.Equal(expected, t.EncodeToIds(text)));
+    }
 }
