@@ -112,6 +112,14 @@ public sealed class SamplerOptions
     /// </summary>
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Key/value caching across the steps of a block (Fast-dLLM prefix or dual cache). Default
+    /// <see cref="CacheMode.None"/>. A cache needs <see cref="BlockLength"/> and a denoiser implementing
+    /// <see cref="Denoising.ICachingDenoiser"/> with <see cref="Denoising.ICachingDenoiser.SupportsCache"/>; each
+    /// block start costs one full pass (counted in the NFE), the other steps run only part of the canvas.
+    /// </summary>
+    public CacheMode CacheMode { get; set; } = CacheMode.None;
+
     /// <summary>Receives one event per step (called synchronously on the sampling thread when it is a plain IProgress).</summary>
     public IProgress<SamplingStepEvent>? Progress { get; set; }
 
@@ -131,6 +139,16 @@ public sealed class SamplerOptions
         if (BlockLength is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(BlockLength), BlockLength, "BlockLength must be at least 1, or null for a single block.");
+        }
+
+        if (!Enum.IsDefined(CacheMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CacheMode), CacheMode, "Unknown cache mode.");
+        }
+
+        if (CacheMode != CacheMode.None && BlockLength is null)
+        {
+            throw new ArgumentException($"CacheMode {CacheMode} refreshes its cache at block boundaries and needs BlockLength: set BlockLength (e.g. 8 or 32) or use CacheMode.None.", nameof(CacheMode));
         }
 
         if (MaxDegreeOfParallelism < 1)

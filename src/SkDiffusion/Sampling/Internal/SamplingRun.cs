@@ -51,6 +51,19 @@ internal sealed class SamplingRun
     private readonly bool[] _chosen;
     private readonly double[] _remaskWeights;
 
+    // Key/value cache (Fast-dLLM prefix/dual): the window of positions run against the cache, reused buffers.
+    private readonly CacheMode _cacheMode;
+    private readonly ICachingDenoiser? _caching;
+    private readonly int _shift;
+    private readonly long[] _runTokens = [];
+    private readonly long[] _runPositions = [];
+    private readonly long[] _runMask = [];
+    private KvCache? _kv;
+    private int _windowStart = -1;
+    private int _windowEnd = -1;
+    private int _logitsOffset;
+    private int _expectedLength;
+
     private int _step;
     private int _nfe;
 
@@ -72,6 +85,26 @@ internal sealed class SamplingRun
         }
 
         int rowsInBatch = _cfg ? 2 * _batch : _batch;
+        _cacheMode = options.CacheMode;
+        _shift = logitsShifted ? 1 : 0;
+        if (_cacheMode != CacheMode.None)
+        {
+            if (options.BlockLength is null)
+            {
+                throw new ArgumentException($"CacheMode {_cacheMode} needs BlockLength: the cache is refreshed at block boundaries.", nameof(options));
+            }
+
+            if (denoiser is not ICachingDenoiser { SupportsCache: true } caching)
+            {
+                throw new ArgumentException($"CacheMode {_cacheMode} needs a denoiser that implements ICachingDenoiser with SupportsCache (e.g. OnnxDenoiser over a package with has_cache = true); {denoiser.GetType().Name} does not. Set CacheMode = CacheMode.None.", nameof(options));
+            }
+
+            _caching = caching;
+            _runTokens = new long[rowsInBatch * _length];
+            _runPositions = new long[rowsInBatch * _length];
+            _runMask = new long[rowsInBatch * _length];
+        }
+
         _tokens = new long[rowsInBatch * _length];
         _attention = canvas.HasPadding ? new long[rowsInBatch * _length] : [];
         int n = _batch * _length;
@@ -201,14 +234,16 @@ internal sealed class SamplingRun
     {
         while (true)
         {
-            if (_rows.All(r => r.Done))
+            if (AllDone())
             {
+                ReleaseCache();
                 return null;
             }
 
             if (cancellationToken.IsCancellationRequested)
             {
                 Cancel();
+                ReleaseCache();
                 return null;
             }
 
@@ -233,8 +268,9 @@ internal sealed class SamplingRun
                 }
             }
 
-            if (_rows.All(r => r.Done))
+            if (AllDone())
             {
+                ReleaseCache();
                 return null;
             }
 
@@ -255,11 +291,12 @@ internal sealed class SamplingRun
             DenoiserOutput output;
             try
             {
-                output = await _denoiser.DenoiseAsync(BuildInput(), cancellationToken).ConfigureAwait(false);
+                output = await ForwardAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 Cancel();
+                ReleaseCache();
                 return null;
             }
 
@@ -270,9 +307,9 @@ internal sealed class SamplingRun
             using (output)
             {
                 int expectedRows = _cfg ? 2 * _batch : _batch;
-                if (output.BatchSize != expectedRows || output.SequenceLength != _length || output.VocabularySize != _vocab)
+                if (output.BatchSize != expectedRows || output.SequenceLength != _expectedLength || output.VocabularySize != _vocab)
                 {
-                    throw new InvalidOperationException($"The denoiser returned logits [{output.BatchSize}, {output.SequenceLength}, {output.VocabularySize}] for input [{expectedRows}, {_length}] and vocabulary {_vocab}.");
+                    throw new InvalidOperationException($"The denoiser returned logits [{output.BatchSize}, {output.SequenceLength}, {output.VocabularySize}] for input [{expectedRows}, {_expectedLength}] and vocabulary {_vocab}.");
                 }
 
                 try
@@ -290,6 +327,7 @@ internal sealed class SamplingRun
                     // A reward scorer observed the cancellation: the rows already stepped keep their commits.
                     _step++;
                     Cancel();
+                    ReleaseCache();
                     return null;
                 }
             }
@@ -569,6 +607,132 @@ internal sealed class SamplingRun
         return false;
     }
 
+    private void ReleaseCache()
+    {
+        _kv?.Dispose();
+        _kv = null;
+        _windowStart = -1;
+        _windowEnd = -1;
+    }
+
+    private bool AllDone()
+    {
+        foreach (var row in _rows)
+        {
+            if (!row.Done)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Runs the denoiser for this step: the whole canvas, or (with a cache) only the current window.</summary>
+    private async ValueTask<DenoiserOutput> ForwardAsync(CancellationToken cancellationToken)
+    {
+        DenoiserInput full = BuildInput();
+        if (_caching is null)
+        {
+            _logitsOffset = 0;
+            _expectedLength = _length;
+            return await _denoiser.DenoiseAsync(full, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The window: the union of the unfinished rows' current blocks, in padded coordinates.
+        int start = _length, end = 0;
+        for (int r = 0; r < _batch; r++)
+        {
+            var row = _rows[r];
+            if (!row.Done)
+            {
+                start = Math.Min(start, row.Offset + row.BlockStart);
+                end = Math.Max(end, row.Offset + row.BlockEnd);
+            }
+        }
+
+        // Shifted logits (Dream): position i is predicted at i-1, so the run starts one position earlier.
+        start = Math.Max(0, start - _shift);
+        int rows = _cfg ? 2 * _batch : _batch;
+        if (_kv is null || start != _windowStart || end != _windowEnd)
+        {
+            // Block boundary: one full pass, keeping the keys and values outside the window.
+            FillRun(rows, 0, _length, 0, 0, 0, 0);
+            var refresh = await _caching.DenoiseWithCacheAsync(
+                new CachedDenoiserInput(new ReadOnlyMemory<long>(_runTokens, 0, rows * _length), new ReadOnlyMemory<long>(_runPositions, 0, rows * _length), new ReadOnlyMemory<long>(_runMask, 0, rows * _length), rows, _length, null, true),
+                cancellationToken).ConfigureAwait(false);
+            using var present = refresh.Present ?? throw new InvalidOperationException("The caching denoiser returned no present keys and values.");
+            _kv?.Dispose();
+            if (_cacheMode == CacheMode.Prefix)
+            {
+                _kv = present.Slice(start);
+            }
+            else
+            {
+                using KvCache before = present.Slice(start);
+                using KvCache after = present.SliceRange(end, _length - end);
+                _kv = KvCacheRanges.Concat(before, after);
+            }
+
+            _windowStart = start;
+            _windowEnd = end;
+            _logitsOffset = 0;
+            _expectedLength = _length;
+            return refresh.Logits;
+        }
+
+        int runEnd = _cacheMode == CacheMode.Prefix ? _length : end;
+        int n = runEnd - start;
+        int pastLength = _kv.Length;
+        if (_cacheMode == CacheMode.Prefix)
+        {
+            FillRun(rows, start, runEnd, 0, start, 0, 0);
+        }
+        else
+        {
+            FillRun(rows, start, runEnd, 0, start, end, _length);
+        }
+
+        var run = await _caching.DenoiseWithCacheAsync(
+            new CachedDenoiserInput(new ReadOnlyMemory<long>(_runTokens, 0, rows * n), new ReadOnlyMemory<long>(_runPositions, 0, rows * n), new ReadOnlyMemory<long>(_runMask, 0, rows * (pastLength + n)), rows, n, pastLength == 0 ? null : _kv, false),
+            cancellationToken).ConfigureAwait(false);
+        _logitsOffset = start;
+        _expectedLength = n;
+        return run.Logits;
+    }
+
+    /// <summary>
+    /// Fills the run buffers: tokens and positions of padded positions [start, end) per row, and the attention mask
+    /// over the past ([pastA, pastAEnd) then [pastB, pastBEnd)) followed by the run.
+    /// </summary>
+    private void FillRun(int rows, int start, int end, int pastA, int pastAEnd, int pastB, int pastBEnd)
+    {
+        int n = end - start;
+        int maskWidth = (pastAEnd - pastA) + (pastBEnd - pastB) + n;
+        for (int rr = 0; rr < rows; rr++)
+        {
+            int offset = _rows[rr % _batch].Offset;
+            int src = rr * _length;
+            Array.Copy(_tokens, src + start, _runTokens, rr * n, n);
+            int m = rr * maskWidth;
+            for (int i = pastA; i < pastAEnd; i++)
+            {
+                _runMask[m++] = i < offset ? 0 : 1;
+            }
+
+            for (int i = pastB; i < pastBEnd; i++)
+            {
+                _runMask[m++] = i < offset ? 0 : 1;
+            }
+
+            for (int i = start; i < end; i++)
+            {
+                _runPositions[(rr * n) + i - start] = i < offset ? 0 : i - offset;
+                _runMask[m++] = i < offset ? 0 : 1;
+            }
+        }
+    }
+
     private DenoiserInput BuildInput()
     {
         if (_cfg)
@@ -776,8 +940,9 @@ internal sealed class SamplingRun
         int flat = (r * _length) + row.Offset + p;
         int slotIndex = _slot[flat];
         var slot = slotIndex >= 0 ? seq.Slots[slotIndex] : null;
-        var cond = output.GetLogits(r, row.Offset + p);
-        var uncond = _cfg ? output.GetLogits(_batch + r, row.Offset + p) : default;
+        int at = row.Offset + p - _logitsOffset;
+        var cond = output.GetLogits(r, at);
+        var uncond = _cfg ? output.GetLogits(_batch + r, at) : default;
         var context = new LogitProcessorContext(r, p, slotIndex, _step, new ReadOnlyMemory<long>(_tokens, (r * _length) + row.Offset, row.Length));
         if (!evaluator.Load(cond, uncond, _options.CfgScale, context, slotIndex >= 0 ? _slotAllowed[r][slotIndex] : null, slot?.Options.LogitProcessor, slot is { Options.VariableLength: false }))
         {
