@@ -18,7 +18,10 @@ namespace SkDiffusion.SemanticKernel.Chat;
 /// <see cref="ChatOptions.StopSequences"/> (the answer is cut before the first), and
 /// <see cref="ChatOptions.AdditionalProperties"/> with the snake_case names of
 /// <see cref="Settings.DiffusionPromptExecutionSettings"/> (<c>steps</c>, <c>block_length</c>, <c>selection</c>…).
-/// Tools are not called (the model was not trained for tool calls).
+/// Tool calls: with a required <see cref="ChatOptions.ToolMode"/> the client answers with a
+/// <see cref="FunctionCallContent"/> whose arguments come from a JSON-schema template of the function's parameters
+/// (the function is picked with an enum template when several qualify); with <see cref="ChatToolMode.Auto"/> tools
+/// are ignored (the models were not trained to decide when to call one).
 /// </remarks>
 public sealed class DiffusionChatClient : IChatClient
 {
@@ -57,6 +60,12 @@ public sealed class DiffusionChatClient : IChatClient
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (options is { ToolMode: RequiredChatToolMode, Tools.Count: > 0 })
+        {
+            return await DiffusionToolCaller.CallAsync(this, [.. messages], options, cancellationToken).ConfigureAwait(false);
+        }
+
         var request = DiffusionChatRequest.Create(Model, messages, options);
         SamplingResult result;
         int extraNfe = 0;
@@ -110,9 +119,11 @@ public sealed class DiffusionChatClient : IChatClient
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var request = DiffusionChatRequest.Create(Model, messages, options);
+        ArgumentNullException.ThrowIfNull(messages);
+        bool toolCall = options is { ToolMode: RequiredChatToolMode, Tools.Count: > 0 };
+        var request = toolCall ? null : DiffusionChatRequest.Create(Model, messages, options);
         string responseId = Guid.NewGuid().ToString("N");
-        if (request.Compiled is not null)
+        if (request is null || request.Compiled is not null)
         {
             var response = await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
             foreach (var update in response.ToChatResponseUpdates())
