@@ -12,6 +12,7 @@ namespace SkDiffusion.Denoising;
 public sealed partial class OnnxDenoiser : ICachingDenoiser
 {
     private readonly InferenceSession _session;
+    private int _disposed;
     private readonly ModelManifest _manifest;
     private readonly string[] _inputNames;
     private readonly string[] _cacheOutputNames;
@@ -137,6 +138,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     public ValueTask<DenoiserOutput> DenoiseAsync(DenoiserInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(Denoise(input, cancellationToken));
     }
@@ -277,6 +279,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             throw new NotSupportedException("This package was built without KV cache inputs (has_cache = false); rebuild it with SkDiffusion.ModelBuilder to use RunWithCache.");
         }
 
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
@@ -363,6 +366,15 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         }
     }
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose() => _session.Dispose();
+    /// <summary>
+    /// Releases the ONNX Runtime session. Later calls throw <see cref="ObjectDisposedException"/> instead of running on a
+    /// released native session; disposing twice is safe. Do not dispose while a run is in flight.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _session.Dispose();
+        }
+    }
 }

@@ -202,6 +202,16 @@ public sealed class DenoiserGoldenTests(TinyPackages packages)
     }
 
     [Fact]
+    public async Task UseAfterDisposeThrowsObjectDisposedInsteadOfCrashing()
+    {
+        OnnxDenoiser denoiser = OnnxDenoiser.Create(packages.Llada, Cpu);
+        denoiser.Dispose();
+        denoiser.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await denoiser.DenoiseAsync(new DenoiserInput(new long[] { 1, 2 }, 1, 2)));
+    }
+
+    [Fact]
     public void BadInputShapesAreRejectedUpFront()
     {
         Assert.Throws<ArgumentException>(() => new DenoiserInput(new long[5], 2, 3));
