@@ -46,6 +46,11 @@ public sealed class ModelPackage
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         options ??= new ModelPackageOptions();
         string root = Path.GetFullPath(directory);
+        if (File.Exists(root))
+        {
+            throw new ModelPackageException(root, $"this is a file, not a model package folder; pass the folder that holds {ManifestFileName}.");
+        }
+
         if (!System.IO.Directory.Exists(root))
         {
             throw new ModelPackageException(root, "the model package folder does not exist. Build one with SkDiffusion.ModelBuilder.");

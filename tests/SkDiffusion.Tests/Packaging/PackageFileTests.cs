@@ -26,6 +26,29 @@ public sealed class PackageFileTests(TinyPackages packages)
     }
 
     [Fact]
+    public void PathToAFileInsteadOfAFolderIsReported()
+    {
+        PackageCopy copy = packages.Copy(packages.LladaDirectory);
+
+        var ex = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(copy.ManifestPath));
+
+        Assert.Equal(copy.ManifestPath, ex.FilePath);
+        Assert.Contains("not a model package folder", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GraphThatIsAFolderIsReportedAsMissing()
+    {
+        PackageCopy copy = packages.Copy(packages.LladaDirectory);
+        File.Delete(copy.PathOf("model.onnx"));
+        Directory.CreateDirectory(copy.PathOf("model.onnx"));
+
+        var ex = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(copy.Directory));
+
+        Assert.Equal(copy.PathOf("model.onnx"), ex.FilePath);
+    }
+
+    [Fact]
     public async Task LoadAsyncReportsTheSameErrors()
     {
         PackageCopy copy = packages.Copy(packages.DreamDirectory);
