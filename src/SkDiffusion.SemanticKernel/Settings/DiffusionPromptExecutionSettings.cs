@@ -43,6 +43,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     private int? _jsonStringTokens;
     private int? _jsonArrayItems;
     private string? _jsonMode;
+    private string? _cache;
 
     /// <summary>Answer positions to decode (the most tokens the answer may have). Default 64.</summary>
     [JsonPropertyName("answer_length")]
@@ -119,6 +120,13 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// <summary>Ranking scope: <c>canvas</c> or <c>slot</c> (default <c>slot</c> for templates, <c>canvas</c> otherwise).</summary>
     [JsonPropertyName("ranking_scope")]
     public string? RankingScope { get => _rankingScope; set => Set(ref _rankingScope, value); }
+
+    /// <summary>
+    /// Fast-dLLM key/value cache: <c>none</c> (default, exact), <c>prefix</c> or <c>dual</c>. Needs blocks
+    /// (<see cref="BlockLength"/>) and a denoiser with cache support (packages built with a cache).
+    /// </summary>
+    [JsonPropertyName("cache")]
+    public string? Cache { get => _cache; set => Set(ref _cache, value); }
 
     /// <summary>Texts that end the answer: it is cut before the first one.</summary>
     [JsonPropertyName("stop_sequences")]
@@ -289,6 +297,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
             _jsonStringTokens = _jsonStringTokens,
             _jsonArrayItems = _jsonArrayItems,
             _jsonMode = _jsonMode,
+            _cache = _cache,
         };
         return clone;
     }
@@ -373,6 +382,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
         o.Score = Parse(Score, "score", ScoreKind.Confidence, ("confidence", ScoreKind.Confidence), ("margin", ScoreKind.Margin), ("negative_entropy", ScoreKind.NegativeEntropy), ("random", ScoreKind.Random));
         o.EosSuppression = Parse(EosSuppression, "eos_suppression", Sampling.EosSuppression.None, ("none", Sampling.EosSuppression.None), ("logits", Sampling.EosSuppression.Logits), ("confidence", Sampling.EosSuppression.Confidence));
         o.RankingScope = Parse(RankingScope, "ranking_scope", template ? Sampling.Selection.RankingScope.Slot : Sampling.Selection.RankingScope.Canvas, ("canvas", Sampling.Selection.RankingScope.Canvas), ("slot", Sampling.Selection.RankingScope.Slot));
+        o.CacheMode = Parse(Cache, "cache", CacheMode.None, ("none", CacheMode.None), ("prefix", CacheMode.Prefix), ("dual", CacheMode.Dual));
         var strategy = Parse(Remasking, "remasking", RemaskingStrategy.None, ("none", RemaskingStrategy.None), ("cap", RemaskingStrategy.Cap), ("rescale", RemaskingStrategy.Rescale), ("conf", RemaskingStrategy.Conf), ("loop", RemaskingStrategy.Loop));
         if (strategy != RemaskingStrategy.None)
         {
@@ -397,6 +407,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
                 nameof(SamplerOptions.PositionTemperature) => "position_temperature",
                 nameof(SamplerOptions.Score) => "score",
                 nameof(SamplerOptions.Selection) => "selection",
+                nameof(SamplerOptions.CacheMode) => "cache",
                 _ => ex.ParamName ?? "settings",
             };
             throw new ArgumentException($"Diffusion setting '{name}': {ex.Message}", name, ex);

@@ -100,6 +100,16 @@ public class ChatClientTests(TinyPackageFixture fixture)
     }
 
     [Fact]
+    public async Task The_prefix_cache_setting_reaches_the_sampler()
+    {
+        using var client = RealClient();
+        var options = new ChatOptions { MaxOutputTokens = 16, AdditionalProperties = new() { ["block_length"] = 8, ["cache"] = "prefix", ["stop_at_eos"] = false } };
+        var cached = await client.GetResponseAsync("Hi", options);
+        Assert.NotNull(cached.Text);
+        Assert.True(cached.Usage!.AdditionalCounts!["nfe"] >= 2);
+    }
+
+    [Fact]
     public async Task Stop_sequences_cut_the_answer()
     {
         using var client = FakeClient("a");

@@ -122,6 +122,7 @@ public class SettingsTests
     [InlineData("remasking", "always")]
     [InlineData("eos_suppression", "maybe")]
     [InlineData("ranking_scope", "galaxy")]
+    [InlineData("cache", "everything")]
     public void Unknown_names_list_the_choices(string name, string value)
     {
         var s = DiffusionPromptExecutionSettings.FromJson($"{{\"{name}\": \"{value}\"}}");
@@ -144,6 +145,13 @@ public class SettingsTests
         Assert.Equal("remasking", Assert.Throws<ArgumentException>(() => s.ToSamplerOptions(16)).ParamName);
         var blocks = new DiffusionPromptExecutionSettings { Steps = 2, BlockLength = 4 };
         Assert.Equal("steps", Assert.Throws<ArgumentException>(() => blocks.ToSamplerOptions(16)).ParamName);
+    }
+
+    [Fact]
+    public void Cache_maps_and_needs_blocks()
+    {
+        Assert.Equal(SkDiffusion.Sampling.CacheMode.Prefix, new DiffusionPromptExecutionSettings { Cache = "prefix", BlockLength = 8 }.ToSamplerOptions(64).CacheMode);
+        Assert.Equal("cache", Assert.Throws<ArgumentException>(() => new DiffusionPromptExecutionSettings { Cache = "dual", BlockLength = 0 }.ToSamplerOptions(64)).ParamName);
     }
 
     [Fact]
