@@ -68,7 +68,18 @@ public sealed class ModelPackage
             Path.Combine(root, manifest.Files.Merges),
             Path.Combine(root, manifest.Files.TokenizerConfig),
             manifest);
-        return new ModelPackage(root, manifest, tokenizer, ChatFormat.Create(manifest, tokenizer));
+        ChatFormat chatFormat;
+        try
+        {
+            chatFormat = ChatFormat.Create(manifest, tokenizer);
+        }
+        catch (ModelPackageException ex) when (!Path.IsPathRooted(ex.FilePath))
+        {
+            // ChatFormat.Create knows file names only; report the full path like every other package error.
+            throw new ModelPackageException(Path.Combine(root, ex.FilePath), ex.Problem, ex.InnerException);
+        }
+
+        return new ModelPackage(root, manifest, tokenizer, chatFormat);
     }
 
     /// <summary>Loads and validates a package on a worker thread.</summary>

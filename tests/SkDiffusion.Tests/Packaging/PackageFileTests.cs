@@ -337,6 +337,7 @@ public sealed class PackageFileTests(TinyPackages packages)
 
         var ex = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(copy.Directory));
 
+        Assert.Equal(copy.PathOf("tokenizer_config.json"), ex.FilePath);
         Assert.Contains("tokenizer_config.json", ex.Message, StringComparison.Ordinal);
         Assert.Contains("<|im_start|>", ex.Message, StringComparison.Ordinal);
     }
