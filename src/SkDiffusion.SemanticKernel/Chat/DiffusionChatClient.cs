@@ -13,7 +13,7 @@ namespace SkDiffusion.SemanticKernel.Chat;
 /// schema (keys and punctuation fixed, typed values), so <c>GetResponseAsync&lt;T&gt;</c> returns valid JSON.
 /// </summary>
 /// <remarks>
-/// Option mapping: <see cref="ChatOptions.MaxOutputTokens"/> → answer length, <see cref="ChatOptions.Temperature"/>,
+/// Option mapping: <see cref="ChatOptions.Instructions"/> → system turn, <see cref="ChatOptions.MaxOutputTokens"/> → answer length, <see cref="ChatOptions.Temperature"/>,
 /// <see cref="ChatOptions.TopP"/>, <see cref="ChatOptions.TopK"/>, <see cref="ChatOptions.Seed"/>,
 /// <see cref="ChatOptions.StopSequences"/> (the answer is cut before the first), and
 /// <see cref="ChatOptions.AdditionalProperties"/> with the snake_case names of

@@ -46,7 +46,21 @@ internal sealed class DiffusionChatRequest
         ArgumentNullException.ThrowIfNull(messages);
         var settings = ToSettings(chatOptions);
         var schema = chatOptions?.ResponseFormat is ChatResponseFormatJson { Schema: JsonElement s } ? s : settings.JsonSchema;
-        return Create(model, ToTurns(messages), settings, schema);
+        var turns = ToTurns(messages);
+        if (chatOptions?.Instructions is { Length: > 0 } instructions)
+        {
+            // Per-request instructions join the system turn (or become one).
+            if (turns[0].Role == DiffusionChatMessage.SystemRole)
+            {
+                turns[0] = turns[0] with { Content = turns[0].Content + "\n" + instructions };
+            }
+            else
+            {
+                turns.Insert(0, new DiffusionChatMessage(DiffusionChatMessage.SystemRole, instructions));
+            }
+        }
+
+        return Create(model, turns, settings, schema);
     }
 
     public static DiffusionChatRequest Create(DiffusionModel model, IReadOnlyList<DiffusionChatMessage> turns, DiffusionPromptExecutionSettings settings, JsonElement? jsonSchema)

@@ -110,6 +110,17 @@ public class ChatClientTests(TinyPackageFixture fixture)
     }
 
     [Fact]
+    public void Instructions_join_the_system_turn()
+    {
+        using var client = FakeClient("a");
+        var request = DiffusionChatRequest.Create(client.Model, [new ChatMessage(ChatRole.System, "S"), new ChatMessage(ChatRole.User, "U")], new ChatOptions { Instructions = "I", MaxOutputTokens = 2 });
+        string prompt = fixture.Package.Tokenizer.Decode(request.Prompt);
+        Assert.Contains("S\nI", prompt);
+        var alone = DiffusionChatRequest.Create(client.Model, [new ChatMessage(ChatRole.User, "U")], new ChatOptions { Instructions = "I", MaxOutputTokens = 2 });
+        Assert.Contains("system", fixture.Package.Tokenizer.Decode(alone.Prompt));
+    }
+
+    [Fact]
     public async Task Stop_sequences_cut_the_answer()
     {
         using var client = FakeClient("a");
