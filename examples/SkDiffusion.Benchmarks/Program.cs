@@ -10,7 +10,7 @@ using SkDiffusion.Sampling.Selection;
 // Speed benchmark of the sampler on the embedded model over the held-out set, against LLaDA reference decoding.
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks                   -> the strategy table
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --scaling      -> cost vs. model size and length
-//   options: --limit N (examples per task, default 30)  --package DIR  --heldout FILE  --threads N (ONNX intra-op)
+//   options: --limit N (examples per task, default 30)  --package DIR  --heldout FILE  --threads N (ONNX intra-op, default 1; 0 = ORT default)
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Contains("--scaling"))
 {
@@ -21,10 +21,11 @@ if (args.Contains("--scaling"))
 string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
 string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
 int limit = int.Parse(Arg("--limit") ?? "30", CultureInfo.InvariantCulture);
-int? threads = Arg("--threads") is string t ? int.Parse(t, CultureInfo.InvariantCulture) : null;
+// One intra-op thread by default: on a small shared CPU it beats the pool for a model this size (--threads 0 = ORT default).
+int threads = int.Parse(Arg("--threads") ?? "1", CultureInfo.InvariantCulture);
 
 var package = ModelPackage.Load(packageDir);
-using var onnx = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = threads });
+using var onnx = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = threads > 0 ? threads : null });
 var denoiser = new TimingDenoiser(onnx);
 var examples = File.ReadLines(heldout).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<HeldOutExample>(l)!).ToList();
 var bench = new HeldOutBenchmark(package, denoiser);
@@ -69,7 +70,7 @@ foreach (Strategy s in rows.Concat(candidates))
     await bench.RunAsync(s, 6);
 }
 
-Console.WriteLine($"model {package.Manifest.Name} ({package.Manifest.Architecture}, {package.Manifest.DType}, has_cache {package.Manifest.HasCache}), CPU, {Environment.ProcessorCount} cores, held-out {limit} per task (extract, facts, infill), greedy");
+Console.WriteLine($"model {package.Manifest.Name} ({package.Manifest.Architecture}, {package.Manifest.DType}, has_cache {package.Manifest.HasCache}), CPU, {Environment.ProcessorCount} cores, {(threads > 0 ? threads.ToString(CultureInfo.InvariantCulture) : "default")} ONNX thread(s), held-out {limit} per task (extract, facts, infill), greedy");
 var results = new List<Measurement>();
 foreach (Strategy s in rows.Concat(candidates))
 {

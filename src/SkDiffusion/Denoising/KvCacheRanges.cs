@@ -20,6 +20,25 @@ public static class KvCacheRanges
         return result;
     }
 
+    /// <summary>
+    /// Every position except <c>[start, end)</c>, in order, as a new cache (the dual cache's prefix and suffix in one
+    /// copy).
+    /// </summary>
+    /// <param name="cache">The source.</param>
+    /// <param name="start">The first position left out.</param>
+    /// <param name="end">The position after the last one left out.</param>
+    public static KvCache Without(this KvCache cache, int start, int end)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfLessThan(end, start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(end, cache.Length);
+        KvCache result = KvCache.Allocate(cache.LayerCount, cache.BatchSize, cache.KvHeads, cache.Length - (end - start), cache.HeadDim, cache.ElementType);
+        Copy(cache, 0, result, 0, start);
+        Copy(cache, end, result, start, cache.Length - end);
+        return result;
+    }
+
     /// <summary>The positions of <paramref name="first"/> followed by those of <paramref name="second"/>, as a new cache.</summary>
     /// <param name="first">Positions placed first.</param>
     /// <param name="second">Positions placed after.</param>

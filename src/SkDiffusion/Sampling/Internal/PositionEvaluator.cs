@@ -71,9 +71,10 @@ internal sealed class PositionEvaluator
             }
         }
 
-        foreach (var processor in _options.LogitProcessors)
+        var processors = _options.LogitProcessors;
+        for (int i = 0; i < processors.Count; i++)
         {
-            processor.Process(context, x);
+            processors[i].Process(context, x);
         }
 
         slotAllowed?.Process(context, x);

@@ -669,9 +669,7 @@ internal sealed class SamplingRun
             }
             else
             {
-                using KvCache before = present.Slice(start);
-                using KvCache after = present.SliceRange(end, _length - end);
-                _kv = KvCacheRanges.Concat(before, after);
+                _kv = present.Without(start, end);
             }
 
             _windowStart = start;
