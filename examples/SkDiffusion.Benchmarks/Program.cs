@@ -62,6 +62,8 @@ var candidates = new List<Strategy>
     new($"factor 1.0, blocks of {Block}, dual cache", n => Fast(n, SelectionRule.Factor, 0.9, CacheMode.Dual)),
     new($"threshold 0.9, blocks of 16, dual cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 16)),
     new($"threshold 0.9, blocks of {Block}, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual))),
+    new($"threshold 0.9, blocks of 16, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 16))),
+    new($"threshold 0.9, blocks of 32, dual cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 32)),
 };
 
 // Warm-up (JIT, ONNX Runtime arenas) on a few examples of every configuration.
