@@ -61,7 +61,9 @@ internal sealed class Evaluator(ModelPackage package, DiffusionSampler sampler)
         prefix.AddRange(tok.EncodeToIds(e.Before!.TrimEnd(), allowSpecialTokens: false));
         IReadOnlyList<int> span = tok.EncodeToIds(" " + e.Span, allowSpecialTokens: false);
         var template = new CanvasTemplate().AddSlot(span.Count, new CanvasSlotOptions { Name = "span" }).AddTokens(tok.EncodeToIds(e.After!, allowSpecialTokens: false));
-        SamplingResult r = await sampler.SampleAsync(DiffusionCanvas.FromTemplate(prefix, template), strategy.Options(span.Count));
+        SamplerOptions options = strategy.Options(span.Count);
+        options.BlockLength = null; // a short span inside fixed text: blocks do not apply
+        SamplingResult r = await sampler.SampleAsync(DiffusionCanvas.FromTemplate(prefix, template), options);
         IReadOnlyList<int> filled = r.Sequences[0].Slots[0].Tokens;
         return (filled.SequenceEqual(span), r.Nfe, span.Count);
     }
