@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 minutes="${1:-60}"
-/usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes"
+/usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --init-from models/checkpoint
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder -- --checkpoint models/checkpoint \
     --output models/tiny-llada --name skdiffusion/tiny-llada --overwrite

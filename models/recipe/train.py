@@ -12,6 +12,7 @@ import json
 import math
 import os
 import random
+import shutil
 import time
 
 import torch
@@ -172,11 +173,16 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-every", type=int, default=250)
+    ap.add_argument("--init-from", default=None, help="start from this exported checkpoint's weights and tokenizer when work/ has no ckpt.pt")
+    ap.add_argument("--start-step", type=int, default=3030, help="step count of the --init-from checkpoint (for the LR schedule)")
     ap.add_argument("--export", default=None, help="write the Hugging Face-style checkpoint here and exit")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     os.makedirs(a.work, exist_ok=True)
     torch.manual_seed(0)
+    ck = os.path.join(a.work, "ckpt.pt")
+    if a.init_from and not os.path.exists(ck) and not os.path.exists(os.path.join(a.work, "tokenizer.json")):
+        shutil.copy(os.path.join(a.init_from, "tokenizer.json"), os.path.join(a.work, "tokenizer.json"))
     tok = build_tokenizer(os.path.join(a.work, "tokenizer.json"))
     data = Data(tok)
     cfg = dict(CONFIG)
@@ -189,7 +195,6 @@ def main():
             if p.dim() == 2:
                 p.normal_(0, 0.02)
     opt = torch.optim.AdamW(m.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=0.01)
-    ck = os.path.join(a.work, "ckpt.pt")
     step, rng_state, log = 0, None, []
     if os.path.exists(ck):
         s = torch.load(ck)
@@ -197,6 +202,10 @@ def main():
         opt.load_state_dict(s["opt"])
         step, rng_state, log = s["step"], s["rng"], s.get("log", [])
         print(f"resumed at step {step}")
+    elif a.init_from:
+        m.load_state_dict(safetensors_io.load_file(os.path.join(a.init_from, "model.safetensors")))
+        step = a.start_step
+        print(f"initialised from {a.init_from} at step {step} (fresh optimizer state)")
     if a.export:
         export(m, tok, cfg, a.export, step, log)
         return
