@@ -1,29 +1,21 @@
 using System.Diagnostics;
-using SkDiffusion.Chat;
+using SkDiffusion.Examples.Shared;
 using SkDiffusion.Packaging;
 using SkDiffusion.Sampling;
-using SkDiffusion.Sampling.Canvas;
 
 namespace SkDiffusion.Benchmarks;
 
 /// <summary>Runs the held-out set under one strategy, timing the sampler and its denoiser and counting allocations.</summary>
 internal sealed class HeldOutBenchmark(ModelPackage package, TimingDenoiser denoiser)
 {
-    // The answer lengths of examples/SkDiffusion.Evaluation.
-    public const int ExtractLength = 48;
-    public const int FactsLength = 24;
-
     private readonly DiffusionSampler _sampler = DiffusionSampler.Create(denoiser, package.Manifest);
-    private readonly List<(string Task, DiffusionCanvas Canvas, int Tokens, Func<SamplingResult, bool> Score)> _items = [];
+    private readonly List<HeldOutItem> _items = [];
 
     public void Prepare(IReadOnlyList<HeldOutExample> examples, int limit)
     {
-        foreach (string task in new[] { "extract", "facts", "infill" })
+        foreach (string task in HeldOutItem.Tasks)
         {
-            foreach (HeldOutExample e in examples.Where(x => x.Task == task).Take(limit))
-            {
-                _items.Add(task == "infill" ? Infill(e) : Chat(e, task == "extract" ? ExtractLength : FactsLength));
-            }
+            _items.AddRange(examples.Where(x => x.Task == task).Take(limit).Select(e => HeldOutItem.Create(package, e)));
         }
     }
 
@@ -64,7 +56,7 @@ internal sealed class HeldOutBenchmark(ModelPackage package, TimingDenoiser deno
             m.Tokens += item.Tokens;
             m.Nfe += result.Nfe;
             m.Steps += result.Steps;
-            m.Correct += item.Score(result) ? 1 : 0;
+            m.Correct += item.IsCorrect(result) ? 1 : 0;
             int[] canvas = [.. result.Sequences[0].Tokens];
             if (record)
             {
@@ -79,27 +71,5 @@ internal sealed class HeldOutBenchmark(ModelPackage package, TimingDenoiser deno
         }
 
         return m;
-    }
-
-    private (string, DiffusionCanvas, int, Func<SamplingResult, bool>) Chat(HeldOutExample e, int length)
-    {
-        IReadOnlyList<int> prompt = package.ChatFormat.RenderPrompt([new DiffusionChatMessage(DiffusionChatMessage.UserRole, e.Prompt!)]);
-        string expected = e.Answer!;
-        return (e.Task, DiffusionCanvas.FromPrompt(prompt, length), length, r => package.Tokenizer.Decode(r.AnswerTokens, skipSpecialTokens: true).Trim() == expected);
-    }
-
-    private (string, DiffusionCanvas, int, Func<SamplingResult, bool>) Infill(HeldOutExample e)
-    {
-        var tok = package.Tokenizer;
-        var prefix = new List<int>();
-        if (tok.BosId is int bos)
-        {
-            prefix.Add(bos);
-        }
-
-        prefix.AddRange(tok.EncodeToIds(e.Before!.TrimEnd(), allowSpecialTokens: false));
-        IReadOnlyList<int> span = tok.EncodeToIds(" " + e.Span, allowSpecialTokens: false);
-        var template = new CanvasTemplate().AddSlot(span.Count, new CanvasSlotOptions { Name = "span" }).AddTokens(tok.EncodeToIds(e.After!, allowSpecialTokens: false));
-        return (e.Task, DiffusionCanvas.FromTemplate(prefix, template), span.Count, r => r.Sequences[0].Slots[0].Tokens.SequenceEqual(span));
     }
 }

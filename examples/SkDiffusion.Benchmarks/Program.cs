@@ -1,5 +1,5 @@
+using SkDiffusion.Examples.Shared;
 using System.Globalization;
-using System.Text.Json;
 using SkDiffusion.Benchmarks;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
@@ -27,7 +27,7 @@ int threads = int.Parse(Arg("--threads") ?? "1", CultureInfo.InvariantCulture);
 var package = ModelPackage.Load(packageDir);
 using var onnx = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = threads > 0 ? threads : null });
 var denoiser = new TimingDenoiser(onnx);
-var examples = File.ReadLines(heldout).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<HeldOutExample>(l)!).ToList();
+var examples = HeldOutExample.Load(heldout);
 var bench = new HeldOutBenchmark(package, denoiser);
 bench.Prepare(examples, limit);
 

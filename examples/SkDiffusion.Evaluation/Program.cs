@@ -1,5 +1,5 @@
+using SkDiffusion.Examples.Shared;
 using System.Globalization;
-using System.Text.Json;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
 using SkDiffusion.Evaluation;
@@ -20,7 +20,7 @@ bool table = args.Contains("--table");
 var package = ModelPackage.Load(packageDir);
 using var denoiser = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu });
 var sampler = DiffusionSampler.Create(denoiser, package.Manifest);
-var examples = File.ReadLines(heldout).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<HeldOutExample>(l)!).ToList();
+var examples = HeldOutExample.Load(heldout);
 
 const int Block = 8;
 static SamplerOptions Base(int n) => new() { Steps = n, MaxDegreeOfParallelism = 1 };

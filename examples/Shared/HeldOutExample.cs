@@ -1,6 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace SkDiffusion.Evaluation;
+namespace SkDiffusion.Examples.Shared;
 
 /// <summary>One line of <c>models/eval/heldout.jsonl</c>.</summary>
 internal sealed class HeldOutExample
@@ -11,4 +12,8 @@ internal sealed class HeldOutExample
     [JsonPropertyName("before")] public string? Before { get; set; }
     [JsonPropertyName("span")] public string? Span { get; set; }
     [JsonPropertyName("after")] public string? After { get; set; }
+
+    /// <summary>Reads a JSON-lines file of examples.</summary>
+    public static List<HeldOutExample> Load(string path) =>
+        File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<HeldOutExample>(l)!).ToList();
 }

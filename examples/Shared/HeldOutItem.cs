@@ -1,0 +1,49 @@
+using SkDiffusion.Chat;
+using SkDiffusion.Packaging;
+using SkDiffusion.Sampling;
+using SkDiffusion.Sampling.Canvas;
+
+namespace SkDiffusion.Examples.Shared;
+
+/// <summary>
+/// A held-out example made ready to decode: its canvas, the number of answer positions, and its exact-match scorer.
+/// Chat tasks (extract, facts) render the prompt in the package's chat format and compare the decoded answer;
+/// infill masks the span's tokens inside the fixed text and compares the filled tokens.
+/// </summary>
+internal sealed record HeldOutItem(string Task, DiffusionCanvas Canvas, int Tokens, Func<SamplingResult, bool> IsCorrect)
+{
+    /// <summary>The answer length for extraction.</summary>
+    public const int ExtractLength = 48;
+
+    /// <summary>The answer length for fact answers.</summary>
+    public const int FactsLength = 24;
+
+    /// <summary>The tasks, in table order.</summary>
+    public static readonly string[] Tasks = ["extract", "facts", "infill"];
+
+    /// <summary>Builds the item for one example.</summary>
+    public static HeldOutItem Create(ModelPackage package, HeldOutExample e) =>
+        e.Task == "infill" ? Infill(package, e) : Chat(package, e, e.Task == "extract" ? ExtractLength : FactsLength);
+
+    private static HeldOutItem Chat(ModelPackage package, HeldOutExample e, int length)
+    {
+        IReadOnlyList<int> prompt = package.ChatFormat.RenderPrompt([new DiffusionChatMessage(DiffusionChatMessage.UserRole, e.Prompt!)]);
+        string expected = e.Answer!;
+        return new(e.Task, DiffusionCanvas.FromPrompt(prompt, length), length, r => package.Tokenizer.Decode(r.AnswerTokens, skipSpecialTokens: true).Trim() == expected);
+    }
+
+    private static HeldOutItem Infill(ModelPackage package, HeldOutExample e)
+    {
+        var tok = package.Tokenizer;
+        var prefix = new List<int>();
+        if (tok.BosId is int bos)
+        {
+            prefix.Add(bos);
+        }
+
+        prefix.AddRange(tok.EncodeToIds(e.Before!.TrimEnd(), allowSpecialTokens: false));
+        IReadOnlyList<int> span = tok.EncodeToIds(" " + e.Span, allowSpecialTokens: false);
+        var template = new CanvasTemplate().AddSlot(span.Count, new CanvasSlotOptions { Name = "span" }).AddTokens(tok.EncodeToIds(e.After!, allowSpecialTokens: false));
+        return new(e.Task, DiffusionCanvas.FromTemplate(prefix, template), span.Count, r => r.Sequences[0].Slots[0].Tokens.SequenceEqual(span));
+    }
+}
