@@ -28,6 +28,13 @@ public sealed class PackageBuildOptions
     /// </summary>
     public bool ComputeInFloat16 { get; set; }
 
+    /// <summary>
+    /// Whether the graph takes a <c>logits_positions</c> input and computes the output head only for those positions
+    /// (manifest <c>logits_positions</c>). Defaults to <see langword="true"/>: a decoding step needs the logits of the
+    /// masked positions only, and for a large vocabulary the head and the logits copy dominate a step.
+    /// </summary>
+    public bool LogitsPositions { get; set; } = true;
+
     /// <summary>Whether an existing non-empty output folder may be replaced.</summary>
     public bool Overwrite { get; set; }
 

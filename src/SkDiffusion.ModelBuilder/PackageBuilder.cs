@@ -88,6 +88,7 @@ public static class PackageBuilder
                 KvDType = options.ComputeInFloat16 ? "float16" : "float32",
                 LogitsShifted = config.Architecture == ModelArchitecture.Dream,
                 HasCache = options.IncludeCache,
+                LogitsPositions = options.LogitsPositions,
                 ChatFormat = config.Architecture == ModelArchitecture.Llada ? "llama3" : "chatml",
                 DefaultSystemPrompt = config.Architecture == ModelArchitecture.Dream ? "You are a helpful assistant." : null,
                 TokenIds = tokenIds,
@@ -104,7 +105,7 @@ public static class PackageBuilder
             TokenizerVerifier.Verify(Path.Combine(temp, files.Vocab), Path.Combine(temp, files.Merges), Path.Combine(temp, files.TokenizerConfig), tokenizer.SpecialTokens);
             ct.ThrowIfCancellationRequested();
 
-            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength) { HalfMatrixSplitBytes = options.HalfMatrixSplitBytes, HalfCompute = options.ComputeInFloat16 }, progress, ct, out bool external);
+            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength) { HalfMatrixSplitBytes = options.HalfMatrixSplitBytes, HalfCompute = options.ComputeInFloat16, LogitsPositions = options.LogitsPositions }, progress, ct, out bool external);
             files.ModelData = external ? ModelDataFile : null;
 
             Report(progress, BuildStage.WritingManifest, "Hashing files and writing manifest.json");

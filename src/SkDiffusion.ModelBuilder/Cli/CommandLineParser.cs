@@ -20,6 +20,7 @@ internal static class CommandLineParser
           --precision <p>         weight precision: fp32 (default), fp16, or int4 (MatMulNBits, block 32)
           --fp16-compute          with --precision fp16: compute in float16 (float16 KV cache, half the GPU memory)
           --no-cache              build a graph without past/present key-value tensors
+          --all-logits            build a graph that computes logits for every position (no logits_positions input)
           --name <name>           model name written to manifest.json (default: config _name_or_path or folder name)
           --context-length <n>    largest past + current length the graph accepts (default: from config.json)
           --overwrite             replace a non-empty output folder
@@ -82,6 +83,9 @@ internal static class CommandLineParser
                     break;
                 case "--fp16-compute":
                     options.ComputeInFloat16 = true;
+                    break;
+                case "--all-logits":
+                    options.LogitsPositions = false;
                     break;
                 case "--no-cache":
                     options.IncludeCache = false;

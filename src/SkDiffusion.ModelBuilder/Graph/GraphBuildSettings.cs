@@ -20,6 +20,9 @@ internal sealed record GraphBuildSettings(ModelPrecision Precision, bool Include
     /// </summary>
     public bool HalfCompute { get; init; }
 
+    /// <summary>Add the <c>logits_positions</c> input: the final norm and head run only on the gathered positions.</summary>
+    public bool LogitsPositions { get; init; }
+
     /// <summary>Whether float16-stored weights are cast to float32 in the graph.</summary>
     public bool CastHalfWeights => !HalfCompute;
 

@@ -105,7 +105,12 @@ internal sealed unsafe class TransformerGraphBuilder
             }
         }
 
-        _g.AddOutput("logits", DataType.Float, "batch", "sequence", c.VocabSize);
+        if (_settings.LogitsPositions)
+        {
+            _g.AddInput("logits_positions", DataType.Int64, "batch", "outputs");
+        }
+
+        _g.AddOutput("logits", DataType.Float, "batch", _settings.LogitsPositions ? "outputs" : "sequence", c.VocabSize);
         if (cache)
         {
             for (int i = 0; i < c.NumLayers; i++)
@@ -202,6 +207,13 @@ internal sealed unsafe class TransformerGraphBuilder
             string silu = _g.Op("Mul", p + "silu", [gate, _g.Op("Sigmoid", p + "gate_sigmoid", [gate])]);
             string down = Linear(_g.Op("Mul", p + "swiglu", [silu, up]), WeightKind.DownWeight, layer, p + "down", null);
             x = _g.Op("Add", p + "ff_residual", [x, down]);
+        }
+
+        if (_settings.LogitsPositions)
+        {
+            // Only the asked-for positions reach the final norm and the head: [B,S,D] -> [B,K,D].
+            string index = _g.Op("Unsqueeze", "logits_index", ["logits_positions", _g.Int64s("axes_last", -1)]);
+            x = _g.Op("GatherND", "selected_hidden", [x, index], OnnxGraphBuilder.Attr("batch_dims", 1L));
         }
 
         string final = Norm(x, WeightKind.FinalNorm, -1, "final_norm");

@@ -25,6 +25,20 @@ internal static class GraphContract
             }
         }
 
+        bool hasPositions = inputs.TryGetValue("logits_positions", out NodeMetadata? positions);
+        if (m.LogitsPositions && !hasPositions)
+        {
+            Fail("the manifest says logits_positions = true but the graph has no input 'logits_positions'.");
+        }
+        else if (!m.LogitsPositions && hasPositions)
+        {
+            Fail("the graph takes 'logits_positions' but the manifest does not say logits_positions = true.");
+        }
+        else if (hasPositions && (positions!.ElementDataType != TensorElementType.Int64 || positions.Dimensions.Length != 2))
+        {
+            Fail($"input 'logits_positions' is {positions.ElementDataType} of rank {positions.Dimensions.Length}; expected int64 [batch, outputs].");
+        }
+
         if (!outputs.TryGetValue("logits", out NodeMetadata? logits))
         {
             Fail($"the graph has no output 'logits' (outputs: {string.Join(", ", outputs.Keys)}).");

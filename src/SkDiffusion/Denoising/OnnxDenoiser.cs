@@ -33,6 +33,11 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             }
         }
 
+        if (manifest.LogitsPositions)
+        {
+            names.Add("logits_positions");
+        }
+
         _inputNames = [.. names];
         var outputs = new List<string> { "logits" };
         if (manifest.HasCache)
@@ -190,6 +195,32 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
                 }
             }
 
+            int k = input.LogitsPerRow;
+            ReadOnlySpan<int> asked = input.LogitsPositions.Span;
+            bool partial = !asked.IsEmpty;
+            if (_manifest.LogitsPositions)
+            {
+                // The head runs on the gathered positions only. Dream's logits are shifted: aligned[p] = raw[p-1], except
+                // at a row's first real position (after left padding), which keeps raw[p].
+                long[] gather = new long[b * k];
+                for (int r = 0; r < b; r++)
+                {
+                    int first = 0;
+                    while (first < s - 1 && mask[(r * s) + first] == 0)
+                    {
+                        first++;
+                    }
+
+                    for (int j = 0; j < k; j++)
+                    {
+                        int p = partial ? asked[(r * k) + j] : j;
+                        gather[(r * k) + j] = _manifest.LogitsShifted && p > first ? p - 1 : p;
+                    }
+                }
+
+                inputs.Add(OrtValue.CreateTensorValueFromMemory(gather, [b, k]));
+            }
+
             using var runOptions = new RunOptions();
             using CancellationTokenRegistration registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
             IDisposableReadOnlyCollection<OrtValue> outputs;
@@ -205,6 +236,19 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             using (outputs)
             {
                 ReadOnlySpan<float> raw = outputs[0].GetTensorDataAsSpan<float>();
+                if (_manifest.LogitsPositions)
+                {
+                    int selected = b * k * v;
+                    if (raw.Length != selected)
+                    {
+                        throw new InvalidOperationException($"The graph returned {raw.Length} logits; expected {selected} for [{b}, {k}, {v}].");
+                    }
+
+                    float[] gathered = ArrayPool<float>.Shared.Rent(selected);
+                    raw.CopyTo(gathered);
+                    return partial ? new PooledDenoiserOutput(gathered, b, s, v, asked) : new PooledDenoiserOutput(gathered, b, s, v);
+                }
+
                 int count = b * s * v;
                 if (raw.Length != count)
                 {
@@ -336,6 +380,19 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
                 inputs.Add(source.GetValue(i));
                 outputs.Add(present.GetKey(i));
                 outputs.Add(present.GetValue(i));
+            }
+
+            if (_manifest.LogitsPositions)
+            {
+                // Raw logits for every position of the run; the caller realigns shifted ones.
+                long[] every = new long[b * s];
+                for (int i = 0; i < every.Length; i++)
+                {
+                    every[i] = i % s;
+                }
+
+                owned.Add(OrtValue.CreateTensorValueFromMemory(every, [b, s]));
+                inputs.Add(owned[^1]);
             }
 
             using var runOptions = new RunOptions();

@@ -13,6 +13,12 @@ internal sealed class PooledDenoiserOutput : DenoiserOutput
         _buffer = buffer;
     }
 
+    public PooledDenoiserOutput(float[] buffer, int batchSize, int sequenceLength, int vocabularySize, ReadOnlySpan<int> positions)
+        : base(buffer.AsMemory(0, positions.Length * vocabularySize), batchSize, sequenceLength, vocabularySize, positions)
+    {
+        _buffer = buffer;
+    }
+
     protected override void Dispose(bool disposing)
     {
         float[]? buffer = Interlocked.Exchange(ref _buffer, null);
@@ -20,5 +26,7 @@ internal sealed class PooledDenoiserOutput : DenoiserOutput
         {
             ArrayPool<float>.Shared.Return(buffer);
         }
+
+        base.Dispose(disposing);
     }
 }

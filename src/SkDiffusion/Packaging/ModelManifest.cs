@@ -62,6 +62,12 @@ public sealed class ModelManifest
     /// <summary>Whether the graph takes past key/value inputs and returns present outputs.</summary>
     [JsonPropertyName("has_cache")] public bool HasCache { get; set; }
 
+    /// <summary>
+    /// Whether the graph takes a <c>logits_positions</c> input <c>[B, K]</c> and returns logits <c>[B, K, V]</c> for those
+    /// positions only. Optional in the manifest (absent means <see langword="false"/>: logits for every position).
+    /// </summary>
+    [JsonPropertyName("logits_positions")] public bool LogitsPositions { get; set; }
+
     /// <summary>The chat format: <c>llama3</c> or <c>chatml</c>.</summary>
     [JsonPropertyName("chat_format")] public string ChatFormat { get; set; } = "";
 

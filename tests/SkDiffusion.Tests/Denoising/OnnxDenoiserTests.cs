@@ -201,6 +201,12 @@ public sealed class OnnxDenoiserTests(TinyPackages packages)
             }
         }
 
+        if (m.LogitsPositions)
+        {
+            names.Add("logits_positions");
+            values.Add(OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, s).Select(i => (long)i).ToArray(), [1, s]));
+        }
+
         try
         {
             using var runOptions = new RunOptions();

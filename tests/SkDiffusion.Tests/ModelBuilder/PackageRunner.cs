@@ -48,6 +48,12 @@ internal sealed class PackageRunner : IDisposable
             }
         }
 
+        if (m.LogitsPositions)
+        {
+            // Every position, in order: the graph then returns what an all-logits graph would.
+            inputs["logits_positions"] = OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, batch * sequence).Select(i => (long)(i % sequence)).ToArray(), [batch, sequence]);
+        }
+
         var outputNames = new List<string> { "logits" };
         if (m.HasCache)
         {

@@ -62,6 +62,7 @@ internal sealed class SamplingRun
     private int _windowStart = -1;
     private int _windowEnd = -1;
     private int _logitsOffset;
+    private int[]? _logitsPositions;
     private int _expectedLength;
 
     private int _step;
@@ -631,12 +632,11 @@ internal sealed class SamplingRun
     /// <summary>Runs the denoiser for this step: the whole canvas, or (with a cache) only the current window.</summary>
     private async ValueTask<DenoiserOutput> ForwardAsync(CancellationToken cancellationToken)
     {
-        DenoiserInput full = BuildInput();
         if (_caching is null)
         {
             _logitsOffset = 0;
             _expectedLength = _length;
-            return await _denoiser.DenoiseAsync(full, cancellationToken).ConfigureAwait(false);
+            return await _denoiser.DenoiseAsync(BuildInput(withLogitsPositions: true), cancellationToken).ConfigureAwait(false);
         }
 
         // The window: the union of the unfinished rows' current blocks, in padded coordinates.
@@ -731,7 +731,7 @@ internal sealed class SamplingRun
         }
     }
 
-    private DenoiserInput BuildInput()
+    private DenoiserInput BuildInput(bool withLogitsPositions = false)
     {
         if (_cfg)
         {
@@ -747,7 +747,78 @@ internal sealed class SamplingRun
         }
 
         int rows = _cfg ? 2 * _batch : _batch;
-        return new DenoiserInput(_tokens, rows, _length, _attention);
+        int perRow = withLogitsPositions ? FillLogitsPositions() : _length;
+        if (perRow >= _length)
+        {
+            return new DenoiserInput(_tokens, rows, _length, _attention);
+        }
+
+        // CFG's unconditional rows need the same positions as their conditional rows.
+        if (_cfg)
+        {
+            Array.Copy(_logitsPositions!, 0, _logitsPositions!, _batch * perRow, _batch * perRow);
+        }
+
+        return new DenoiserInput(_tokens, rows, _length, _attention, new ReadOnlyMemory<int>(_logitsPositions, 0, rows * perRow));
+    }
+
+    /// <summary>
+    /// Lists, per row, the padded positions this step will read logits for (the masked positions of the row's current
+    /// block: the candidates of <see cref="StepRowAsync"/>), padded to one count by repeating a row's first entry.
+    /// </summary>
+    /// <returns>The positions per row.</returns>
+    private int FillLogitsPositions()
+    {
+        int rows = _cfg ? 2 * _batch : _batch;
+        _logitsPositions ??= new int[rows * _length];
+        int perRow = 1;
+        for (int r = 0; r < _batch; r++)
+        {
+            var row = _rows[r];
+            if (row.Done)
+            {
+                continue;
+            }
+
+            int count = 0;
+            int baseFlat = (r * _length) + row.Offset;
+            for (int p = row.BlockStart; p < row.BlockEnd; p++)
+            {
+                count += IsMasked(baseFlat + p) ? 1 : 0;
+            }
+
+            perRow = Math.Max(perRow, count);
+        }
+
+        if (perRow >= _length)
+        {
+            return _length;
+        }
+
+        for (int r = 0; r < _batch; r++)
+        {
+            var row = _rows[r];
+            int baseFlat = (r * _length) + row.Offset;
+            int n = 0;
+            if (!row.Done)
+            {
+                for (int p = row.BlockStart; p < row.BlockEnd; p++)
+                {
+                    if (IsMasked(baseFlat + p))
+                    {
+                        _logitsPositions[(r * perRow) + n++] = row.Offset + p;
+                    }
+                }
+            }
+
+            int pad = n > 0 ? _logitsPositions[r * perRow] : _length - 1;
+            while (n < perRow)
+            {
+                _logitsPositions[(r * perRow) + n++] = pad;
+            }
+        }
+
+        return perRow;
     }
 
     private async ValueTask StepRowAsync(int r, DenoiserOutput output, List<CommittedToken> committed, List<RemaskedToken> remasked, List<CommittedToken> filled, CancellationToken cancellationToken)
