@@ -1,6 +1,12 @@
 """Byte-level BPE: a small trainer, an encoder, and a writer for Hugging Face's tokenizer.json.
 
-The pre-tokenizer regex is Qwen2's (digits split one by one), which .NET's Regex also accepts.
+Two pre-tokenizer regexes, both accepted by .NET's Regex and carried in tokenizer.json:
+  PRE_TOKENIZER_REGEX  Qwen2's (digits split one by one; a word keeps its leading space), used by the
+                       test fixtures;
+  WORD_REGEX           the embedded model's: letters never carry the space or punctuation before them,
+                       so a name is the same tokens in a sentence (" Kutaim") and in JSON ("\"Kutaim"),
+                       which copying from the prompt needs. With Qwen2's regex " Kutaim" was
+                       [" Kut", "aim"] but "Kutaim" was ["K", "ut", "aim"].
 """
 import collections
 import json
@@ -10,7 +16,7 @@ import regex
 PRE_TOKENIZER_REGEX = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
-_PAT = regex.compile(PRE_TOKENIZER_REGEX)
+WORD_REGEX = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 
 # LLaDA's special tokens, in the order they get ids after the BPE vocabulary.
 SPECIAL_TOKENS = [
@@ -40,15 +46,25 @@ BYTE_ENCODER = bytes_to_unicode()
 BYTE_DECODER = {v: k for k, v in BYTE_ENCODER.items()}
 
 
-def pretokenize(text):
-    return ["".join(BYTE_ENCODER[b] for b in piece.encode("utf-8")) for piece in _PAT.findall(text)]
+def pretokenize(text, pattern=PRE_TOKENIZER_REGEX):
+    pat = _compiled(pattern)
+    return ["".join(BYTE_ENCODER[b] for b in piece.encode("utf-8")) for piece in pat.findall(text)]
 
 
-def train(texts, vocab_size):
+_PATTERNS = {}
+
+
+def _compiled(pattern):
+    if pattern not in _PATTERNS:
+        _PATTERNS[pattern] = regex.compile(pattern)
+    return _PATTERNS[pattern]
+
+
+def train(texts, vocab_size, pattern=PRE_TOKENIZER_REGEX):
     """Learns merges until the vocabulary (256 bytes + merges) reaches vocab_size."""
     words = collections.Counter()
     for t in texts:
-        words.update(pretokenize(t))
+        words.update(pretokenize(t, pattern))
     splits = {w: list(w) for w in words}
     vocab = [BYTE_ENCODER[b] for b in range(256)]
     merges = []
@@ -82,7 +98,8 @@ def train(texts, vocab_size):
 
 
 class Tokenizer:
-    def __init__(self, vocab, merges, special_tokens):
+    def __init__(self, vocab, merges, special_tokens, pattern=PRE_TOKENIZER_REGEX):
+        self.pattern = pattern
         self.vocab = vocab
         self.merges = merges
         self.token_to_id = {t: i for i, t in enumerate(vocab)}
@@ -125,7 +142,7 @@ class Tokenizer:
             if allow_special and part in self.special:
                 out.append(self.special[part])
                 continue
-            for w in pretokenize(part):
+            for w in pretokenize(part, self.pattern):
                 out.extend(self._bpe(w))
         return out
 
@@ -156,7 +173,7 @@ class Tokenizer:
             "pre_tokenizer": {
                 "type": "Sequence",
                 "pretokenizers": [
-                    {"type": "Split", "pattern": {"Regex": PRE_TOKENIZER_REGEX}, "behavior": "Isolated", "invert": False},
+                    {"type": "Split", "pattern": {"Regex": self.pattern}, "behavior": "Isolated", "invert": False},
                     {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False},
                 ],
             },
@@ -189,4 +206,8 @@ class Tokenizer:
             vocab[i] = t
         merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in j["model"]["merges"]]
         specials = [a["content"] for a in sorted(j["added_tokens"], key=lambda a: a["id"])]
-        return Tokenizer(vocab, merges, specials)
+        pattern = PRE_TOKENIZER_REGEX
+        for p in (j.get("pre_tokenizer") or {}).get("pretokenizers", []):
+            if p.get("type") == "Split":
+                pattern = p["pattern"]["Regex"]
+        return Tokenizer(vocab, merges, specials, pattern)

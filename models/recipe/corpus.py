@@ -160,12 +160,27 @@ def infill_example(rng, split):
     return {"task": "infill", "before": before, "span": vals[field], "after": after}
 
 
+COPY_PROMPTS = ["Repeat: {s}", "Say exactly this: {s}", "Copy the names: {s}"]
+
+
+def copy_example(rng, split):
+    """Repeats generated names, cities and numbers verbatim: the copying skill the other tasks need."""
+    items = []
+    for _ in range(rng.randint(1, 3)):
+        r = rng.random()
+        items.append(person_name(rng, split) if r < 0.4 else city(rng, split) if r < 0.8 else str(rng.randint(18, 89)))
+    s = ", ".join(items)
+    return {"task": "copy", "prompt": rng.choice(COPY_PROMPTS).format(s=s), "answer": s}
+
+
 def sample(rng, split):
     r = rng.random()
-    if r < 0.50:
+    if r < 0.45:
         return extract_example(rng, split)
-    if r < 0.85:
+    if r < 0.80:
         return fact_example(rng, split)
+    if r < 0.85:
+        return copy_example(rng, split)
     return text_example(rng, split)
 
 

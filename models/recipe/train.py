@@ -23,7 +23,7 @@ import corpus
 import model as M
 import safetensors_io
 
-T = 96
+T = 112
 T_MIN = 0.1  # lower bound of the mask ratio: caps the 1/t weight at 10 (variance of small batches)
 CONFIG = {
     "architectures": ["LLaDAModelLM"], "model_type": "llada", "d_model": 256, "n_heads": 4, "n_kv_heads": 4,
@@ -152,8 +152,8 @@ def build_tokenizer(path):
         e = corpus.sample(rng, "train")
         texts.append(e["text"] if e["task"] == "text" else e["prompt"] + "\n\n" + e["answer"])
     texts += ["user", "assistant", "\n\n"] * 50
-    vocab, merges = bpe.train(texts, BPE_VOCAB)
-    tok = bpe.Tokenizer(vocab, merges, bpe.SPECIAL_TOKENS)
+    vocab, merges = bpe.train(texts, BPE_VOCAB, bpe.WORD_REGEX)
+    tok = bpe.Tokenizer(vocab, merges, bpe.SPECIAL_TOKENS, bpe.WORD_REGEX)
     tok.save(path)
     return tok
 
