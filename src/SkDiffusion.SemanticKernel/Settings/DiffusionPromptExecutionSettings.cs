@@ -357,8 +357,8 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
         Check(TopK is null or >= 1, "top_k", TopK, "top_k must be at least 1.");
         Check(Seed is null or >= 0, "seed", Seed, "seed must not be negative.");
         Check(Threshold is null or > 0 and <= 1, "threshold", Threshold, "threshold must lie in (0, 1].");
-        Check(Factor is null or > 0, "factor", Factor, "factor must be above 0.");
-        Check(CfgScale is null or >= 0, "cfg_scale", CfgScale, "cfg_scale must be 0 (off) or positive.");
+        Check(Factor is null or (> 0 and < double.PositiveInfinity), "factor", Factor, "factor must be a finite number above 0.");
+        Check(CfgScale is null or (>= 0 and < double.PositiveInfinity), "cfg_scale", CfgScale, "cfg_scale must be 0 (off) or a finite positive number.");
         Check(RemaskingEta is null or >= 0 and <= 1, "remasking_eta", RemaskingEta, "remasking_eta must lie in [0, 1].");
         Check(PositionTemperature is null or >= 0, "position_temperature", PositionTemperature, "position_temperature must be 0 (off) or positive.");
         Check(MaxDegreeOfParallelism is null or >= 1, "max_degree_of_parallelism", MaxDegreeOfParallelism, "max_degree_of_parallelism must be at least 1.");
@@ -408,6 +408,15 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
                 nameof(SamplerOptions.Score) => "score",
                 nameof(SamplerOptions.Selection) => "selection",
                 nameof(SamplerOptions.CacheMode) => "cache",
+                nameof(SamplerOptions.Factor) => "factor",
+                nameof(SamplerOptions.CfgScale) => "cfg_scale",
+                nameof(SamplerOptions.Threshold) => "threshold",
+                nameof(SamplerOptions.Temperature) => "temperature",
+                nameof(SamplerOptions.TopP) => "top_p",
+                nameof(SamplerOptions.TopK) => "top_k",
+                nameof(SamplerOptions.Steps) => "steps",
+                nameof(SamplerOptions.BlockLength) => "block_length",
+                nameof(SamplerOptions.MaxDegreeOfParallelism) => "max_degree_of_parallelism",
                 _ => ex.ParamName ?? "settings",
             };
             throw new ArgumentException($"Diffusion setting '{name}': {ex.Message}", name, ex);

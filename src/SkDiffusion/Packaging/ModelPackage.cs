@@ -164,6 +164,12 @@ public sealed class ModelPackage
             throw new ModelPackageException(path, $"the file is {what}: {info.Length} bytes, the manifest records {expected}. Copy it again or rebuild the package.");
         }
 
+        bool tokenizerFile = name == manifest.Files.Vocab || name == manifest.Files.Merges || name == manifest.Files.TokenizerConfig;
+        if (tokenizerFile && info.Length > options.MaxTokenizerFileBytes)
+        {
+            throw new ModelPackageException(path, $"the tokenizer file is {info.Length} bytes, over the {options.MaxTokenizerFileBytes}-byte limit (ModelPackageOptions.MaxTokenizerFileBytes); tokenizer files are read whole, so the package is refused before reading it.");
+        }
+
         if (!options.VerifyChecksums || info.Length > options.ChecksumSizeLimitBytes)
         {
             return;

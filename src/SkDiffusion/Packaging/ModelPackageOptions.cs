@@ -14,4 +14,11 @@ public sealed class ModelPackageOptions
 
     /// <summary>The largest manifest file accepted, in bytes (a guard against hostile packages). Default 1 MiB.</summary>
     public long MaxManifestBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The largest tokenizer file (vocabulary, merges, tokenizer config) accepted, in bytes. These files are read
+    /// whole into memory, so a hostile package that records a huge file consistently is refused before the read.
+    /// Default 64 MiB (real 150k-token vocabularies are a few MiB).
+    /// </summary>
+    public long MaxTokenizerFileBytes { get; set; } = 64L * 1024 * 1024;
 }
