@@ -89,6 +89,11 @@ public sealed class DiffusionTokenizer
         {
             throw new ModelPackageException(configPath, $"not valid JSON ({ex.Message}).", ex);
         }
+        catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
+        {
+            // JsonDocument accepts invalid UTF-8 inside strings and only fails when the string is read.
+            throw new ModelPackageException(configPath, $"a string is not valid UTF-8 ({ex.Message}).", ex);
+        }
 
         var ids = manifest.TokenIds;
         foreach (var (field, id) in new (string, int?)[] { ("mask", ids.Mask), ("eos", ids.Eos), ("eot", ids.Eot), ("bos", ids.Bos) })

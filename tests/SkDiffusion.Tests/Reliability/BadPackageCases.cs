@@ -60,6 +60,8 @@ public sealed class BadPackageCases(TinyPackages packages)
         { "tokenizer config without the special_tokens key", c => EditConfig(c, j => j.Remove("special_tokens")), Stage.Load, "tokenizer_config.json", "special_tokens is missing" },
         { "tokenizer config without the pre-tokenizer", c => EditConfig(c, j => j.Remove("pre_tokenizer_regex")), Stage.Load, "tokenizer_config.json", "pre_tokenizer_regex" },
         { "special token id that is not an integer", c => EditConfig(c, j => j["special_tokens"]!["<|mdm_mask|>"] = 1.5), Stage.Load, "tokenizer_config.json", "not an integer" },
+        { "special token name that is not UTF-8", c => c.ReplaceFileConsistently("tokenizer_config.json", InvalidUtf8Config(c)), Stage.Load, "tokenizer_config.json", "not valid UTF-8" },
+        { "vocabulary token that is not UTF-8", c => c.ReplaceFileConsistently("vocab.json", [.. "{\"a"u8, 0xE4, .. "\": 1}"u8]), Stage.Load, "vocab.json", "not a valid token-to-id JSON object" },
         { "vocabulary that is JSON null", c => c.ReplaceFileConsistently("vocab.json", "null"u8.ToArray()), Stage.Load, "vocab.json", "null" },
 
         // A graph with wrong input names or types.
@@ -120,6 +122,15 @@ public sealed class BadPackageCases(TinyPackages packages)
         JsonObject config = JsonNode.Parse(File.ReadAllText(copy.PathOf("tokenizer_config.json")))!.AsObject();
         edit(config);
         copy.ReplaceFileConsistently("tokenizer_config.json", Encoding.UTF8.GetBytes(config.ToJsonString()));
+    }
+
+    /// <summary>The tokenizer config with a lone 0xE4 byte inside the first special token's name.</summary>
+    private static byte[] InvalidUtf8Config(PackageCopy copy)
+    {
+        byte[] bytes = File.ReadAllBytes(copy.PathOf("tokenizer_config.json"));
+        int at = Array.IndexOf(bytes, (byte)'<', Array.IndexOf(bytes, (byte)'{', 1));
+        bytes[at + 1] = 0xE4;
+        return bytes;
     }
 
     private static void EditGraph(PackageCopy copy, Func<byte[], byte[]> edit) =>

@@ -17,11 +17,13 @@ public sealed class CancellationTests(EmbeddedModelFixture model) : IClassFixtur
         MaxOutputTokens = 16,
         Seed = 42,
         Temperature = 0.7f,
-        AdditionalProperties = new() { ["steps"] = 16, ["block_length"] = 8 },
+        // No early stop at EOS, so every run takes all 16 steps and each cancellation point is mid-generation.
+        AdditionalProperties = new() { ["steps"] = 16, ["block_length"] = 8, ["stop_at_eos"] = false },
     };
 
     /// <summary>(step after which the token is cancelled, streaming or not).</summary>
-    public static TheoryData<int, bool> Points => new() { { 1, false }, { 5, false }, { 9, false }, { 3, true }, { 10, true } };
+    /// <remarks>Streaming stops at the first EOS once its block (8 steps) is complete, so its points lie in the first block.</remarks>
+    public static TheoryData<int, bool> Points => new() { { 1, false }, { 5, false }, { 9, false }, { 14, false }, { 2, true }, { 6, true } };
 
     [Theory]
     [MemberData(nameof(Points))]

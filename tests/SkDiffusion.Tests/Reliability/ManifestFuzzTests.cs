@@ -61,6 +61,11 @@ public sealed class ManifestFuzzTests(TinyPackages packages)
             if (kind >= 3)
             {
                 raw ??= Encoding.UTF8.GetBytes(root.ToJsonString());
+                if (raw.Length == 0)
+                {
+                    continue;
+                }
+
                 if (kind == 3)
                 {
                     foreach (byte b in bytes)

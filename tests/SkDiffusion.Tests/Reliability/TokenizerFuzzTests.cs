@@ -72,18 +72,6 @@ public sealed class TokenizerFuzzTests(TinyPackages packages)
         Assert.True(refused > 0 && loaded > 0, $"{refused} refused, {loaded} loaded, {roundTrips} round trips");
     }
 
-    private static JsonNode? TryParse(byte[] content)
-    {
-        try
-        {
-            return JsonNode.Parse(content);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
-
     private static byte[] Mutate(byte[] content, int file, int kind, int at, byte[] bytes)
     {
         if (content.Length == 0)
@@ -110,8 +98,38 @@ public sealed class TokenizerFuzzTests(TinyPackages packages)
                     return Encoding.UTF8.GetBytes(string.Join('\n', lines));
             }
         }
-        else if (kind is 0 or 1 && TryParse(content) is JsonObject root)
+        else if (kind is 0 or 1 && TryEditJson(content, kind, at) is { } edited)
         {
+            return edited;
+        }
+
+        byte[] copy = content.ToArray();
+        switch (kind)
+        {
+            case 3:
+                return copy[..(at % copy.Length)];
+            case 4:
+                return [.. copy, .. copy[..Math.Min(copy.Length, 1 + (at % 64))]];
+            default:
+                foreach (byte b in bytes)
+                {
+                    copy[(at + b) % copy.Length] = b;
+                }
+
+                return copy;
+        }
+    }
+
+    /// <summary>vocab.json / tokenizer_config.json: deletes or retypes one entry; null when the content is no longer a JSON object.</summary>
+    private static byte[]? TryEditJson(byte[] content, int kind, int at)
+    {
+        try
+        {
+            if (JsonNode.Parse(content) is not JsonObject root)
+            {
+                return null;
+            }
+
             // vocab.json / tokenizer_config.json: delete or retype one entry.
             JsonObject target = root["special_tokens"] is JsonObject special && at % 2 == 0 ? special : root;
             if (target.Count > 0)
@@ -129,21 +147,10 @@ public sealed class TokenizerFuzzTests(TinyPackages packages)
 
             return Encoding.UTF8.GetBytes(root.ToJsonString());
         }
-
-        byte[] copy = content.ToArray();
-        switch (kind)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
         {
-            case 3:
-                return copy[..(at % copy.Length)];
-            case 4:
-                return [.. copy, .. copy[..Math.Min(copy.Length, 1 + (at % 64))]];
-            default:
-                foreach (byte b in bytes)
-                {
-                    copy[(at + b) % copy.Length] = b;
-                }
-
-                return copy;
+            // Earlier byte edits broke the JSON (or its UTF-8): edit bytes instead.
+            return null;
         }
     }
 }

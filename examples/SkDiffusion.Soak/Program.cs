@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using SkDiffusion.DefaultModel;
+using SkDiffusion.Denoising;
+using SkDiffusion.SemanticKernel.Chat;
+using SkDiffusion.SemanticKernel.Models;
+
+// Soak test: N generations through one DiffusionChatClient in one process, watching memory, handles and threads.
+//   dotnet run -c Release --project examples/SkDiffusion.Soak [-- --count 2000 --every 100 --threshold 10]
+// Every --every generations it prints a row; at the end the growth from row 2 (after warm-up) to the last row.
+// Exit code 1 when managed or native memory grew by more than --threshold percent, or the handle count grew.
+int count = IntArg("--count", 2000);
+int every = IntArg("--every", 100);
+double threshold = IntArg("--threshold", 10);
+if (count < 3 * every)
+{
+    Console.Error.WriteLine($"--count must be at least 3 x --every ({3 * every}) to compare row 2 with a later row.");
+    return 2;
+}
+
+using var client = DiffusionChatClient.Load(EmbeddedModel.PackageDirectory, new DiffusionModelOptions
+{
+    Denoiser = new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, Warning = w => Console.Error.WriteLine("warning: " + w) },
+});
+string[] questions =
+[
+    "What is the capital of France?", "Tell me about the sea.", "Extract JSON: Lina Varosk is 42 years old and lives in Tolbreth.",
+    "Write a short greeting.", "What is two plus three?", "Name a colour.", "Describe a cat in a few words.",
+];
+JsonElement schema = JsonDocument.Parse("""{"type":"object","properties":{"name":{"type":"string","maxLength":6},"age":{"type":"integer","minimum":0,"maximum":120}}}""").RootElement;
+
+Console.WriteLine($"Soak: {count} generations on {client.Model.ModelId} ({client.Model.Denoiser.GetType().Name}), a row every {every}; threshold {threshold}%.");
+Console.WriteLine("| generations | elapsed s | managed heap bytes | working set bytes | private bytes | handles | threads |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+var rows = new List<Row>();
+var watch = Stopwatch.StartNew();
+long outputTokens = 0;
+for (int i = 1; i <= count; i++)
+{
+    var options = new ChatOptions
+    {
+        MaxOutputTokens = 16,
+        Seed = i,
+        Temperature = i % 2 == 0 ? 0f : 0.7f,
+        AdditionalProperties = new() { ["steps"] = 8, ["block_length"] = 8 },
+    };
+    string question = questions[i % questions.Length];
+    if (i % 10 == 0)
+    {
+        // Streaming path.
+        await foreach (var update in client.GetStreamingResponseAsync(question, options))
+        {
+            outputTokens += update.Contents.OfType<UsageContent>().Sum(u => u.Details.OutputTokenCount ?? 0);
+        }
+    }
+    else
+    {
+        if (i % 7 == 0)
+        {
+            // Template (JSON schema) path.
+            options.ResponseFormat = ChatResponseFormat.ForJsonSchema(schema);
+        }
+
+        var response = await client.GetResponseAsync(question, options);
+        outputTokens += response.Usage?.OutputTokenCount ?? 0;
+    }
+
+    if (i % every == 0)
+    {
+        var row = Row.Measure(i, watch.Elapsed.TotalSeconds);
+        rows.Add(row);
+        Console.WriteLine(row.ToMarkdown());
+    }
+}
+
+Row first = rows[1], last = rows[^1];
+double managedGrowth = Percent(first.ManagedBytes, last.ManagedBytes);
+double privateGrowth = Percent(first.PrivateBytes, last.PrivateBytes);
+double workingGrowth = Percent(first.WorkingSetBytes, last.WorkingSetBytes);
+long handleGrowth = last.Handles - first.Handles;
+Console.WriteLine();
+Console.WriteLine($"Growth from row 2 ({first.Generations} generations) to row {rows.Count} ({last.Generations}):");
+Console.WriteLine($"  managed heap  {managedGrowth,8:+0.0;-0.0}%  ({first.ManagedBytes:N0} -> {last.ManagedBytes:N0})");
+Console.WriteLine($"  private bytes {privateGrowth,8:+0.0;-0.0}%  ({first.PrivateBytes:N0} -> {last.PrivateBytes:N0})");
+Console.WriteLine($"  working set   {workingGrowth,8:+0.0;-0.0}%  ({first.WorkingSetBytes:N0} -> {last.WorkingSetBytes:N0})");
+Console.WriteLine($"  handles       {handleGrowth,8:+0;-0}   ({first.Handles} -> {last.Handles})");
+Console.WriteLine($"  threads       {last.Threads - first.Threads,8:+0;-0}   ({first.Threads} -> {last.Threads})");
+Console.WriteLine($"  {count / watch.Elapsed.TotalSeconds:F1} generations/s, {outputTokens:N0} output tokens");
+
+var failures = new List<string>();
+if (managedGrowth > threshold)
+{
+    failures.Add($"managed heap grew {managedGrowth:F1}% (> {threshold}%)");
+}
+
+if (privateGrowth > threshold)
+{
+    failures.Add($"private (native) bytes grew {privateGrowth:F1}% (> {threshold}%)");
+}
+
+if (handleGrowth > 0)
+{
+    failures.Add($"handles grew by {handleGrowth}");
+}
+
+Console.WriteLine(failures.Count == 0 ? "PASS: no growth beyond the threshold." : "FAIL: " + string.Join("; ", failures));
+return failures.Count == 0 ? 0 : 1;
+
+int IntArg(string name, int fallback)
+{
+    int at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : fallback;
+}
+
+static double Percent(long from, long to) => from == 0 ? 0 : 100.0 * (to - from) / from;
+
+/// <summary>One measurement of the process.</summary>
+internal sealed record Row(int Generations, double ElapsedSeconds, long ManagedBytes, long WorkingSetBytes, long PrivateBytes, long Handles, int Threads)
+{
+    /// <summary>Measures the process now (after a full garbage collection).</summary>
+    public static Row Measure(int generations, double elapsedSeconds)
+    {
+        long managed = GC.GetTotalMemory(forceFullCollection: true);
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        long handles = OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd") ? Directory.GetFileSystemEntries("/proc/self/fd").Length : process.HandleCount;
+        return new Row(generations, elapsedSeconds, managed, process.WorkingSet64, process.PrivateMemorySize64, handles, process.Threads.Count);
+    }
+
+    /// <summary>The row as a markdown table line.</summary>
+    public string ToMarkdown() => string.Create(CultureInfo.InvariantCulture, $"| {Generations} | {ElapsedSeconds:F1} | {ManagedBytes:N0} | {WorkingSetBytes:N0} | {PrivateBytes:N0} | {Handles} | {Threads} |");
+}
