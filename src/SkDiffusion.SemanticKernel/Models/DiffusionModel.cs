@@ -71,7 +71,13 @@ public sealed class DiffusionModel : IDisposable
         options ??= new DiffusionModelOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentRequests, 1, nameof(options.MaxConcurrentRequests));
         var package = ModelPackage.Load(packageDirectory, options.Package);
-        var denoiser = OnnxDenoiser.Create(package, options.Denoiser);
+        IDenoiser denoiser = OnnxDenoiser.Create(package, options.Denoiser);
+        if (options.BatchConcurrentRequests)
+        {
+            var batching = options.Batching ?? new BatchingDenoiserOptions();
+            denoiser = BatchingDenoiser.Create(denoiser, new BatchingDenoiserOptions { MaxBatchRows = batching.MaxBatchRows, MaxWait = batching.MaxWait, OwnsInner = true });
+        }
+
         return new DiffusionModel(package, denoiser, ownsDenoiser: true, options.MaxConcurrentRequests);
     }
 
