@@ -26,6 +26,7 @@ internal sealed class HeldOutBenchmark(ModelPackage package, TimingDenoiser deno
     {
         int index = 0;
         var m = new Measurement { Name = strategy.Name };
+        denoiser.AllLogits = strategy.AllLogits;
         long lastAllocated = 0;
         int stepInRun = 0;
         foreach (var item in only is int n ? _items.Take(n) : _items)

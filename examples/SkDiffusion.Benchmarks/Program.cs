@@ -10,7 +10,7 @@ using SkDiffusion.Sampling.Selection;
 // Speed benchmark of the sampler on the embedded model over the held-out set, against LLaDA reference decoding.
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks                   -> the strategy table
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --scaling      -> cost vs. model size and length
-//   options: --limit N (examples per task, default 30)  --package DIR  --heldout FILE  --threads N (ONNX intra-op, default 1; 0 = ORT default)
+//   options: --no-concurrency (skip the concurrent-requests table)  --limit N (examples per task, default 30)  --package DIR  --heldout FILE  --threads N (ONNX intra-op, default 1; 0 = ORT default)
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Contains("--scaling"))
 {
@@ -52,6 +52,7 @@ var reference = new Strategy("reference (1 token/step, steps = length)", n => ne
 var rows = new List<Strategy>
 {
     reference,
+    new("reference, head over every position", n => new SamplerOptions { Steps = n, MaxDegreeOfParallelism = 1 }) { AllLogits = true },
     new($"threshold 0.9, blocks of {Block}", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.None)),
     new($"threshold 0.9, blocks of {Block}, prefix cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Prefix)),
     new($"threshold 0.9, blocks of {Block}, dual cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual)),
@@ -103,6 +104,12 @@ Console.WriteLine("outside Run: share of SampleAsync time not spent in the denoi
 Console.WriteLine("bytes/step: managed bytes allocated in SampleAsync (incl. per-run setup and the ONNX wrapper) / denoiser calls;");
 Console.WriteLine("same as ref: share of examples whose whole canvas equals the reference decoding's (a fidelity proxy);");
 Console.WriteLine("steady B/step: managed bytes allocated between two step events of a run, excluding the first step.");
+
+if (!args.Contains("--no-concurrency"))
+{
+    Console.WriteLine();
+    await ConcurrencyBenchmark.RunAsync(package, onnx, examples, threads);
+}
 
 string? Arg(string name)
 {

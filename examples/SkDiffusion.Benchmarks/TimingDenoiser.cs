@@ -15,11 +15,19 @@ internal sealed class TimingDenoiser(ICachingDenoiser inner) : ICachingDenoiser
 
     public bool SupportsCache => inner.SupportsCache;
 
+    /// <summary>Drop <see cref="DenoiserInput.LogitsPositions"/>, so the head runs over every position.</summary>
+    public bool AllLogits { get; set; }
+
     public async ValueTask<DenoiserOutput> DenoiseAsync(DenoiserInput input, CancellationToken cancellationToken = default)
     {
         long start = Stopwatch.GetTimestamp();
         try
         {
+            if (AllLogits && !input.LogitsPositions.IsEmpty)
+            {
+                input = new DenoiserInput(input.TokenIds, input.BatchSize, input.SequenceLength, input.AttentionMask);
+            }
+
             return await inner.DenoiseAsync(input, cancellationToken).ConfigureAwait(false);
         }
         finally
