@@ -15,12 +15,28 @@ public sealed partial class OnnxDenoiser
         int b = input.BatchSize, s = input.SequenceLength, v = _manifest.VocabSize;
         if (_manifest.LogitsShifted && s > 1)
         {
-            // Dream: raw[i] predicts token i+1, so aligned[i] = raw[i-1]; the run's first position keeps raw[0].
+            // Dream: raw[i] predicts token i+1, so aligned[i] = raw[i-1]. A row with no real token in the past keeps the raw
+            // logits up to its first real position (left padding has no predecessor), as the uncached run does; a row with
+            // a past keeps raw[0] at the run's first position (its predecessor's logits are not computed).
             Span<float> all = logits.Logits.Span;
+            ReadOnlySpan<long> mask = input.AttentionMask.Span;
+            int p = input.PastLength;
             for (int r = 0; r < b; r++)
             {
-                int rowStart = r * s * v;
-                all.Slice(rowStart, (s - 1) * v).CopyTo(all.Slice(rowStart + v, (s - 1) * v));
+                int rowMask = r * (p + s);
+                bool realPast = mask.Slice(rowMask, p).IndexOfAnyExcept(0L) >= 0;
+                int first = 0;
+                while (!realPast && first < s - 1 && mask[rowMask + p + first] == 0)
+                {
+                    first++;
+                }
+
+                int rest = s - first - 1;
+                if (rest > 0)
+                {
+                    int rowStart = r * s * v;
+                    all.Slice(rowStart + (first * v), rest * v).CopyTo(all.Slice(rowStart + ((first + 1) * v), rest * v));
+                }
             }
         }
 

@@ -130,6 +130,34 @@ public sealed class LogitsPositionsTests(TinyPackages packages)
         Assert.Contains("logits_positions", error.Message);
     }
 
+    [Fact]
+    public async Task DreamCachedRunOfALeftPaddedRowMatchesTheUncachedRun()
+    {
+        using OnnxDenoiser denoiser = OnnxDenoiser.Create(packages.Dream, Cpu);
+        const int s = 9, padding = 3;
+        long[] ids = OnnxDenoiserTests.Canvas(packages.Dream, 1, s);
+        long[] mask = Enumerable.Repeat(1L, s).ToArray();
+        long[] positions = new long[s];
+        for (int p = 0; p < s; p++)
+        {
+            if (p < padding)
+            {
+                ids[p] = packages.Dream.Manifest.TokenIds.Pad;
+                mask[p] = 0;
+            }
+
+            positions[p] = Math.Max(0, p - padding);
+        }
+
+        using DenoiserOutput plain = await denoiser.DenoiseAsync(new DenoiserInput(ids, 1, s, mask));
+        using CachedDenoiserOutput cached = await denoiser.DenoiseWithCacheAsync(new CachedDenoiserInput(ids, positions, mask, 1, s, null, false));
+        for (int p = padding; p < s; p++)
+        {
+            float[] x = plain.GetLogits(0, p).ToArray(), y = cached.Logits.GetLogits(0, p).ToArray();
+            Assert.All(Enumerable.Range(0, x.Length), k => Assert.True(Math.Abs(x[k] - y[k]) <= 1e-4f, $"position {p}, logit {k}: {x[k]} vs {y[k]}"));
+        }
+    }
+
     /// <summary>Records how many positions each step asked for, then runs the full pass.</summary>
     private sealed class FullLogitsDenoiser(IDenoiser inner) : IDenoiser
     {
