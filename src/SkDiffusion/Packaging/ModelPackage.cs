@@ -40,7 +40,7 @@ public sealed class ModelPackage
     /// <summary>Loads and validates the package in <paramref name="directory"/>.</summary>
     /// <param name="directory">The package folder.</param>
     /// <param name="options">Validation options.</param>
-    /// <exception cref="ModelPackageException">A file is missing, truncated, corrupt or inconsistent; the message names it.</exception>
+    /// <exception cref="ModelPackageException">A file is missing, truncated, corrupt, inconsistent or unreadable; the message names it.</exception>
     public static ModelPackage Load(string directory, ModelPackageOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -56,6 +56,19 @@ public sealed class ModelPackage
             throw new ModelPackageException(root, "the model package folder does not exist. Build one with SkDiffusion.ModelBuilder.");
         }
 
+        try
+        {
+            return LoadValidated(root, options);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A file that cannot be read (permissions, a device error, a file locked or removed mid-load).
+            throw new ModelPackageException(root, $"a package file cannot be read ({ex.GetType().Name}: {ex.Message}). Check the folder's permissions and that no other process is replacing it.", ex);
+        }
+    }
+
+    private static ModelPackage LoadValidated(string root, ModelPackageOptions options)
+    {
         ModelManifest manifest = ReadManifest(root, options);
         ManifestValidator.Validate(manifest, Path.Combine(root, ManifestFileName));
         foreach (string name in ManifestValidator.FileNames(manifest))
