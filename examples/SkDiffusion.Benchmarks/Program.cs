@@ -48,11 +48,12 @@ static SamplerOptions Fast(int n, SelectionRule rule, double threshold, CacheMod
     MaxDegreeOfParallelism = 1,
 };
 
-var reference = new Strategy("reference (1 token/step, steps = length)", n => new SamplerOptions { Steps = n, MaxDegreeOfParallelism = 1 });
+// The baseline is LLaDA's generate(): one token per step, the output head over every position of the canvas.
+var reference = new Strategy("reference (1 token/step, logits everywhere)", n => new SamplerOptions { Steps = n, MaxDegreeOfParallelism = 1 }) { AllLogits = true };
 var rows = new List<Strategy>
 {
     reference,
-    new("reference, head over every position", n => new SamplerOptions { Steps = n, MaxDegreeOfParallelism = 1 }) { AllLogits = true },
+    new("reference, logits at masked block positions", n => new SamplerOptions { Steps = n, MaxDegreeOfParallelism = 1 }),
     new($"threshold 0.9, blocks of {Block}", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.None)),
     new($"threshold 0.9, blocks of {Block}, prefix cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Prefix)),
     new($"threshold 0.9, blocks of {Block}, dual cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual)),
@@ -65,6 +66,8 @@ var candidates = new List<Strategy>
     new($"threshold 0.9, blocks of {Block}, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual))),
     new($"threshold 0.9, blocks of 16, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 16))),
     new($"threshold 0.9, blocks of 32, dual cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 32)),
+    new($"threshold 0.9, blocks of 32, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 32))),
+    new($"threshold 0.8, blocks of 16, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.8, CacheMode.Dual, 16))),
 };
 
 // Warm-up (JIT, ONNX Runtime arenas) on a few examples of every configuration.
