@@ -111,6 +111,21 @@ public sealed class LogitsPositionsTests(TinyPackages packages)
     }
 
     [Fact]
+    public async Task WithGuidanceTheUnconditionalRowsGetTheSamePositions()
+    {
+        using OnnxDenoiser denoiser = OnnxDenoiser.Create(packages.Llada, Cpu);
+        var full = new FullLogitsDenoiser(denoiser);
+        int[] prompt = [.. OnnxDenoiserTests.Canvas(packages.Llada, 1, 8)[..4].Select(x => (int)x)];
+        var canvas = DiffusionCanvas.CreateBuilder().Add(prompt, 8).Add(prompt[..3], 8).Build();
+        var options = new SamplerOptions { Steps = 8, BlockLength = 4, CfgScale = 1.5, MaxDegreeOfParallelism = 1 };
+        var gathered = await DiffusionSampler.Create(denoiser, packages.Llada.Manifest).SampleAsync(canvas, options);
+        var reference = await DiffusionSampler.Create(full, packages.Llada.Manifest).SampleAsync(canvas, options);
+        Assert.Equal(reference.Sequences[0].Tokens, gathered.Sequences[0].Tokens);
+        Assert.Equal(reference.Sequences[1].Tokens, gathered.Sequences[1].Tokens);
+        Assert.All(full.Asked, k => Assert.InRange(k, 1, 4));
+    }
+
+    [Fact]
     public void InputRejectsPositionsOutsideTheRowOrUnevenRows()
     {
         long[] ids = new long[8];
