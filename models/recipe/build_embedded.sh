@@ -2,12 +2,16 @@
 # Rebuilds the embedded model from the recipe, by hand (CI never runs this; it needs Debian's python3-torch):
 #   apt-get install -y python3-torch libopenblas0-pthread python3-regex
 #   bash models/recipe/build_embedded.sh [minutes]
-# Training is resumable: rerunning continues from models/recipe/work/ckpt.pt.
+# Training continues from models/checkpoint (weights and tokenizer) into models/recipe/work/, and resumes from
+# models/recipe/work/ckpt.pt when rerun. The committed checkpoint itself was made in three stages (see
+# models/recipe/README.md): a run with Qwen2's pre-tokenizer, then a transfer of its blocks into a model with the
+# word-level pre-tokenizer (train.py --transfer-from), then that model's training.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 minutes="${1:-60}"
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --init-from models/checkpoint
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
+/usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder -- --checkpoint models/checkpoint \
     --output models/tiny-llada --name skdiffusion/tiny-llada --overwrite
 dotnet run -c Release --project examples/SkDiffusion.Evaluation

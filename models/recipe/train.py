@@ -174,8 +174,10 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--init-from", default=None, help="start from this exported checkpoint's weights and tokenizer when work/ has no ckpt.pt")
-    ap.add_argument("--start-step", type=int, default=3030, help="step count of the --init-from checkpoint (for the LR schedule)")
+    ap.add_argument("--start-step", type=int, default=None, help="step count of the --init-from checkpoint (for the LR schedule); default: its training_log.json")
     ap.add_argument("--export", default=None, help="write the Hugging Face-style checkpoint here and exit")
+    ap.add_argument("--transfer-from", default=None, help="start a fresh run (new tokenizer) from this exported checkpoint: "
+                    "transformer blocks copied, embedding and head rows mapped by token text")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     os.makedirs(a.work, exist_ok=True)
@@ -202,9 +204,14 @@ def main():
         opt.load_state_dict(s["opt"])
         step, rng_state, log = s["step"], s["rng"], s.get("log", [])
         print(f"resumed at step {step}")
+    elif a.transfer_from:
+        transfer(m, tok, a.transfer_from)
     elif a.init_from:
         m.load_state_dict(safetensors_io.load_file(os.path.join(a.init_from, "model.safetensors")))
         step = a.start_step
+        if step is None:
+            with open(os.path.join(a.init_from, "training_log.json")) as f:
+                step = json.load(f)["steps"]
         print(f"initialised from {a.init_from} at step {step} (fresh optimizer state)")
     if a.export:
         export(m, tok, cfg, a.export, step, log)
@@ -240,6 +247,32 @@ def main():
     torch.save({"model": m.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng.getstate(), "log": log}, ck + ".tmp")
     os.replace(ck + ".tmp", ck)
     print("stopped at step", step)
+
+
+def transfer(m, tok, source):
+    """Copies a trained model into one with another tokenizer: every block weight as is; embedding and head rows for
+    tokens whose text exists in both vocabularies (the byte-level text without a leading-space marker falls back to
+    the marked one), the rest keep their random initialisation."""
+    old_tok = bpe.Tokenizer.load(os.path.join(source, "tokenizer.json"))
+    old = safetensors_io.load_file(os.path.join(source, "model.safetensors"))
+    own = m.state_dict()
+    mapped = 0
+    with torch.no_grad():
+        for name, value in old.items():
+            if name.endswith("wte.weight") or name == "model.transformer.ff_out.weight":
+                continue
+            own[name].copy_(value)
+        for token, new_id in list(tok.token_to_id.items()) + list(tok.special.items()):
+            old_id = old_tok.token_to_id.get(token, old_tok.special.get(token))
+            if old_id is None:
+                old_id = old_tok.token_to_id.get("\u0120" + token)
+            if old_id is None:
+                continue
+            own["model.transformer.wte.weight"][new_id] = old["model.transformer.wte.weight"][old_id]
+            own["model.transformer.ff_out.weight"][new_id] = old["model.transformer.ff_out.weight"][old_id]
+            mapped += 1
+    m.load_state_dict(own)
+    print(f"transferred blocks from {source}; {mapped} of {tok.size} token rows mapped by text", flush=True)
 
 
 def export(m, tok, cfg, out, step, log):
