@@ -25,11 +25,7 @@ public sealed partial class OnnxDenoiser
             {
                 int rowMask = r * (p + s);
                 bool realPast = mask.Slice(rowMask, p).IndexOfAnyExcept(0L) >= 0;
-                int first = 0;
-                while (!realPast && first < s - 1 && mask[rowMask + p + first] == 0)
-                {
-                    first++;
-                }
+                int first = realPast ? 0 : FirstRealPosition(mask.Slice(rowMask + p, s));
 
                 int rest = s - first - 1;
                 if (rest > 0)

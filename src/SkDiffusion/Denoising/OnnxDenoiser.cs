@@ -205,12 +205,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
                 long[] gather = new long[b * k];
                 for (int r = 0; r < b; r++)
                 {
-                    int first = 0;
-                    while (first < s - 1 && mask[(r * s) + first] == 0)
-                    {
-                        first++;
-                    }
-
+                    int first = FirstRealPosition(mask.AsSpan(r * s, s));
                     for (int j = 0; j < k; j++)
                     {
                         int p = partial ? asked[(r * k) + j] : j;
@@ -263,12 +258,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
                     for (int r = 0; r < b; r++)
                     {
                         int rowStart = r * s * v;
-                        int first = 0;
-                        while (first < s - 1 && mask[(r * s) + first] == 0)
-                        {
-                            first++;
-                        }
-
+                        int first = FirstRealPosition(mask.AsSpan(r * s, s));
                         raw.Slice(rowStart, (first + 1) * v).CopyTo(buffer.AsSpan(rowStart, (first + 1) * v));
                         int rest = s - first - 1;
                         if (rest > 0)
@@ -421,6 +411,16 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
                 ArrayPool<float>.Shared.Return(buffer);
             }
         }
+    }
+
+    /// <summary>
+    /// A row's first real position after left padding (the last position when the whole row is padding): with shifted
+    /// logits (Dream) it has no predecessor and keeps its own raw logits.
+    /// </summary>
+    private static int FirstRealPosition(ReadOnlySpan<long> rowMask)
+    {
+        int first = rowMask.IndexOfAnyExcept(0L);
+        return first < 0 ? rowMask.Length - 1 : first;
     }
 
     /// <summary>
