@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SkDiffusion.Denoising;
 using SkDiffusion.Packaging;
+using SkDiffusion.Tests.ModelBuilder;
 using SkDiffusion.Tests.TestSupport;
 
 namespace SkDiffusion.Tests.Denoising;
@@ -178,44 +179,7 @@ public sealed class OnnxDenoiserTests(TinyPackages packages)
     /// <summary>Runs the graph directly (no realignment) for one row with zero-length past tensors.</summary>
     private static float[] RunRaw(ModelPackage package, long[] ids, int s)
     {
-        ModelManifest m = package.Manifest;
-        using var session = new InferenceSession(package.ModelPath);
-        long[] positions = Enumerable.Range(0, s).Select(i => (long)i).ToArray();
-        long[] mask = Enumerable.Repeat(1L, s).ToArray();
-        var names = new List<string> { "input_ids", "position_ids", "attention_mask" };
-        var values = new List<OrtValue>
-        {
-            OrtValue.CreateTensorValueFromMemory(ids, [1, s]),
-            OrtValue.CreateTensorValueFromMemory(positions, [1, s]),
-            OrtValue.CreateTensorValueFromMemory(mask, [1, s]),
-        };
-        if (m.HasCache)
-        {
-            for (int i = 0; i < m.NumLayers; i++)
-            {
-                foreach (string part in new[] { "key", "value" })
-                {
-                    names.Add($"past_key_values.{i}.{part}");
-                    values.Add(OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, m.KvDType == "float16" ? TensorElementType.Float16 : TensorElementType.Float, [1, m.NumKvHeads, 0, m.HeadDim]));
-                }
-            }
-        }
-
-        if (m.LogitsPositions)
-        {
-            names.Add("logits_positions");
-            values.Add(OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, s).Select(i => (long)i).ToArray(), [1, s]));
-        }
-
-        try
-        {
-            using var runOptions = new RunOptions();
-            using var outputs = session.Run(runOptions, names, values, ["logits"]);
-            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
-        }
-        finally
-        {
-            values.ForEach(v => v.Dispose());
-        }
+        using var runner = new PackageRunner(package.Directory);
+        return runner.Run(ids, [.. Enumerable.Range(0, s).Select(i => (long)i)], [.. Enumerable.Repeat(1L, s)], 1, s).Logits;
     }
 }
