@@ -14,17 +14,23 @@ internal sealed class Evaluator(ModelPackage package, DiffusionSampler sampler)
         public double NfePerToken => AnswerPositions == 0 ? 0 : (double)Nfe / AnswerPositions;
     }
 
+    /// <summary>Per-field scores of the extraction answers of the last <see cref="RunAsync"/>.</summary>
+    public ExtractionFields Fields { get; private set; } = new();
+
     public async Task<IReadOnlyList<TaskScore>> RunAsync(IReadOnlyList<HeldOutExample> examples, Strategy strategy, int limit)
     {
+        Fields = new ExtractionFields();
         var scores = new List<TaskScore>();
         foreach (string task in HeldOutItem.Tasks)
         {
-            var items = examples.Where(e => e.Task == task).Take(limit).Select(e => HeldOutItem.Create(package, e)).ToList();
+            var chosen = examples.Where(e => e.Task == task).Take(limit).ToList();
+            var items = chosen.Select(e => HeldOutItem.Create(package, e)).ToList();
             int correct = 0;
             long nfe = 0, positions = 0;
             var clock = Stopwatch.StartNew();
-            foreach (HeldOutItem item in items)
+            for (int i = 0; i < items.Count; i++)
             {
+                HeldOutItem item = items[i];
                 SamplerOptions options = strategy.Options(item.Tokens);
                 if (task == "infill")
                 {
@@ -33,6 +39,11 @@ internal sealed class Evaluator(ModelPackage package, DiffusionSampler sampler)
 
                 SamplingResult r = await sampler.SampleAsync(item.Canvas, options);
                 correct += item.IsCorrect(r) ? 1 : 0;
+                if (task == "extract")
+                {
+                    Fields.Add(chosen[i].Answer!, package.Tokenizer.Decode(r.AnswerTokens, skipSpecialTokens: true).Trim());
+                }
+
                 nfe += r.Nfe;
                 positions += item.Tokens;
             }

@@ -59,12 +59,20 @@ if (table)
 Console.WriteLine($"model {package.Manifest.Name} ({package.Manifest.Architecture}, {package.Manifest.DType}), held-out {limit} per task, greedy");
 Console.WriteLine($"{"strategy",-40} {"extract",8} {"facts",8} {"infill",8} {"NFE/token",10} {"seconds",8}");
 var evaluator = new Evaluator(package, sampler);
+ExtractionFields? fields = null;
 foreach (Strategy s in strategies)
 {
     var scores = await evaluator.RunAsync(examples, s, limit);
     double nfePerToken = (double)scores.Sum(x => x.Nfe) / scores.Sum(x => x.AnswerPositions);
     Console.WriteLine($"{s.Name,-40} {Pct(scores[0]),8} {Pct(scores[1]),8} {Pct(scores[2]),8} {nfePerToken,10:F3} {scores.Sum(x => x.Seconds),8:F1}");
+    if (ReferenceEquals(s, strategies[0]))
+    {
+        fields = evaluator.Fields;
+    }
 }
+
+Console.WriteLine();
+Console.WriteLine($"extraction fields, {strategies[0].Name}: {fields}");
 
 static string Pct(Evaluator.TaskScore s) => (100 * s.Accuracy).ToString("F1", CultureInfo.InvariantCulture) + "%";
 

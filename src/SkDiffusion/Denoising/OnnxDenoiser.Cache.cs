@@ -10,8 +10,7 @@ public sealed partial class OnnxDenoiser
     public ValueTask<CachedDenoiserOutput> DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        CachedRunResult result = RunWithCache(input.TokenIds.Span, input.BatchSize, input.SequenceLength, input.PositionIds.Span, input.AttentionMask.Span, input.Past, cancellationToken);
-        DenoiserOutput logits = result.Logits;
+        (DenoiserOutput logits, KvCache? present) = RunCached(input.TokenIds.Span, input.BatchSize, input.SequenceLength, input.PositionIds.Span, input.AttentionMask.Span, input.Past, input.ReturnPresent, cancellationToken);
         int b = input.BatchSize, s = input.SequenceLength, v = _manifest.VocabSize;
         if (_manifest.LogitsShifted && s > 1)
         {
@@ -34,13 +33,6 @@ public sealed partial class OnnxDenoiser
                     all.Slice(rowStart + (first * v), rest * v).CopyTo(all.Slice(rowStart + ((first + 1) * v), rest * v));
                 }
             }
-        }
-
-        KvCache? present = result.Present;
-        if (!input.ReturnPresent)
-        {
-            present.Dispose();
-            present = null;
         }
 
         return ValueTask.FromResult(new CachedDenoiserOutput(logits, present));

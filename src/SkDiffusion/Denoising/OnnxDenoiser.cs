@@ -308,6 +308,25 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         KvCache? past,
         CancellationToken cancellationToken = default)
     {
+        (DenoiserOutput logits, KvCache? present) = RunCached(tokenIds, batchSize, sequenceLength, positionIds, attentionMask, past, returnPresent: true, cancellationToken);
+        return new CachedRunResult(logits, present!);
+    }
+
+    /// <summary>
+    /// The cached run. Without <paramref name="returnPresent"/> only the logits are fetched: the grown keys and values
+    /// stay inside ONNX Runtime's arena instead of being written to a freshly allocated cache that the caller would
+    /// dispose unread (every step inside a block under prefix and dual caching).
+    /// </summary>
+    private (DenoiserOutput Logits, KvCache? Present) RunCached(
+        ReadOnlySpan<long> tokenIds,
+        int batchSize,
+        int sequenceLength,
+        ReadOnlySpan<long> positionIds,
+        ReadOnlySpan<long> attentionMask,
+        KvCache? past,
+        bool returnPresent,
+        CancellationToken cancellationToken)
+    {
         if (!_manifest.HasCache)
         {
             throw new NotSupportedException("This package was built without KV cache inputs (has_cache = false); rebuild it with SkDiffusion.ModelBuilder to use RunWithCache.");
@@ -350,7 +369,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
 
         int count = b * s * v;
         float[] buffer = ArrayPool<float>.Shared.Rent(count);
-        KvCache present = KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType);
+        KvCache? present = returnPresent ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType) : null;
         KvCache? empty = past is null ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, 0, _manifest.HeadDim, kvType) : null;
         KvCache source = past ?? empty!;
         var owned = new List<OrtValue>(4);
@@ -368,8 +387,11 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             {
                 inputs.Add(source.GetKey(i));
                 inputs.Add(source.GetValue(i));
-                outputs.Add(present.GetKey(i));
-                outputs.Add(present.GetValue(i));
+                if (present is not null)
+                {
+                    outputs.Add(present.GetKey(i));
+                    outputs.Add(present.GetValue(i));
+                }
             }
 
             if (_manifest.LogitsPositions)
@@ -390,7 +412,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             {
                 try
                 {
-                    _session.Run(runOptions, _inputNames, inputs, _cacheOutputNames, outputs);
+                    _session.Run(runOptions, _inputNames, inputs, present is null ? LogitsOutput : _cacheOutputNames, outputs);
                 }
                 catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -399,7 +421,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             }
 
             success = true;
-            return new CachedRunResult(new PooledDenoiserOutput(buffer, b, s, v), present);
+            return (new PooledDenoiserOutput(buffer, b, s, v), present);
         }
         finally
         {
@@ -407,7 +429,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             empty?.Dispose();
             if (!success)
             {
-                present.Dispose();
+                present?.Dispose();
                 ArrayPool<float>.Shared.Return(buffer);
             }
         }
