@@ -3,13 +3,14 @@
 #   apt-get install -y python3-torch libopenblas0-pthread python3-regex
 #   bash models/recipe/build_embedded.sh [minutes]
 # Training continues from models/checkpoint (weights and tokenizer) into models/recipe/work/, and resumes from
-# models/recipe/work/ckpt.pt when rerun. The committed checkpoint itself was made in three stages (see
-# models/recipe/README.md): a run with Qwen2's pre-tokenizer, then a transfer of its blocks into a model with the
-# word-level pre-tokenizer (train.py --transfer-from), then that model's training.
+# models/recipe/work/ckpt.pt when rerun. The committed checkpoint itself was made in four stages (see
+# models/recipe/README.md): a run with Qwen2's pre-tokenizer, a transfer of its blocks into a model with the
+# word-level pre-tokenizer (train.py --transfer-from), that model's training, then collapsed head rows spread apart
+# (--diversify, once) and training with copy drills (--drill-share 0.3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 minutes="${1:-60}"
-/usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --init-from models/checkpoint
+/usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --init-from models/checkpoint --drill-share 0.3
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder -- --checkpoint models/checkpoint \

@@ -173,6 +173,30 @@ def copy_example(rng, split):
     return {"task": "copy", "prompt": rng.choice(COPY_PROMPTS).format(s=s), "answer": s}
 
 
+def _drill_item(rng, split):
+    r = rng.random()
+    if r < 0.25:
+        return rng.choice(JOBS)
+    if r < 0.5:
+        return str(rng.randint(18, 89))
+    return city(rng, split) if r < 0.75 else person_name(rng, split)
+
+
+LOOKUP_Q = {"name": "Who is it?", "age": "What is the age?", "city": "Which city?", "job": "What is the job?"}
+
+
+def drill_example(rng, split):
+    """Short rows that teach the copy circuit the other tasks stand on: repeat one or two generated items, or answer
+    one field of a sentence with the value alone. A slot attends over a handful of tokens here rather than a long
+    sentence, so copying is learned in hundreds of steps instead of never (see README.md, stage 4)."""
+    if rng.random() < 0.5:
+        s = ", ".join(_drill_item(rng, split) for _ in range(rng.randint(1, 2)))
+        return {"task": "copy", "prompt": rng.choice(COPY_PROMPTS).format(s=s), "answer": s}
+    p = person(rng, split)
+    k = rng.choice(list(LOOKUP_Q))
+    return {"task": "copy", "prompt": describe(rng, p) + " " + LOOKUP_Q[k], "answer": str(p[k])}
+
+
 def sample(rng, split):
     r = rng.random()
     if r < 0.45:
