@@ -14,7 +14,7 @@ internal static class FuzzBudget
     /// <summary>Mutated tokenizer file sets (each is written and loaded).</summary>
     public const int TokenizerIterations = 250;
 
-    /// <summary>The fixed seed of every property, so a CI failure reproduces (CsCheck prints the failing case's seed).</summary>
+    /// <summary>The seed of every property's first case; CsCheck draws the later cases afresh each run and prints a failing case's own seed, which reproduces it when put here.</summary>
     public const string Seed = "0N0XIzNsQ0O2";
 
     /// <summary>A property that has not finished after this long is reported as a hang.</summary>
