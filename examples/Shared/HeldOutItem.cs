@@ -29,8 +29,12 @@ internal sealed record HeldOutItem(string Task, DiffusionCanvas Canvas, int Toke
     {
         IReadOnlyList<int> prompt = package.ChatFormat.RenderPrompt([new DiffusionChatMessage(DiffusionChatMessage.UserRole, e.Prompt!)]);
         string expected = e.Answer!;
-        return new(e.Task, DiffusionCanvas.FromPrompt(prompt, length), length, r => package.Tokenizer.Decode(r.AnswerTokens, skipSpecialTokens: true).Trim() == expected);
+        return new(e.Task, DiffusionCanvas.FromPrompt(prompt, length), length, r => AnswerText(package, r) == expected);
     }
+
+    /// <summary>A chat task's decoded answer, as it is compared with the expected one.</summary>
+    public static string AnswerText(ModelPackage package, SamplingResult result) =>
+        package.Tokenizer.Decode(result.AnswerTokens, skipSpecialTokens: true).Trim();
 
     private static HeldOutItem Infill(ModelPackage package, HeldOutExample e)
     {

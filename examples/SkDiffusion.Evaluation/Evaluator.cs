@@ -41,7 +41,7 @@ internal sealed class Evaluator(ModelPackage package, DiffusionSampler sampler)
                 correct += item.IsCorrect(r) ? 1 : 0;
                 if (task == "extract")
                 {
-                    Fields.Add(chosen[i].Answer!, package.Tokenizer.Decode(r.AnswerTokens, skipSpecialTokens: true).Trim());
+                    Fields.Add(chosen[i].Answer!, HeldOutItem.AnswerText(package, r));
                 }
 
                 nfe += r.Nfe;

@@ -46,8 +46,8 @@ class Data:
         return ([self.bos, self.sh] + t.encode("user", False) + [self.eh] + t.encode("\n\n" + prompt, False) +
                 [self.eot, self.sh] + t.encode("assistant", False) + [self.eh] + t.encode("\n\n", False))
 
-    def row(self, ex, length=T):
-        """Returns (ids, first trainable position) padded with EOS to `length`, or None when too long."""
+    def row(self, ex):
+        """Returns (ids, first trainable position) padded with EOS to T, or None when too long."""
         if ex["task"] == "text":
             ids = [self.bos] + self.tok.encode(ex["text"], False)
             start = 1
@@ -55,9 +55,9 @@ class Data:
             p = self.chat_prompt(ex["prompt"])
             ids = p + self.tok.encode(ex["answer"], False) + [self.eot]
             start = len(p)
-        if len(ids) > length:
+        if len(ids) > T:
             return None
-        return ids + [self.eos] * (length - len(ids)), start
+        return ids + [self.eos] * (T - len(ids)), start
 
     def batch(self, rng, n, drill=False):
         """A batch of the task mix padded to T, or of drills (corpus.drill_example) padded to their longest row plus
