@@ -89,6 +89,20 @@ using (accelerated)
         Line($"| {name} | {onCpu.Milliseconds:F1} | {onGpu.Milliseconds:F1} | {onCpu.Milliseconds / onGpu.Milliseconds:F2}x | {onGpu.Nfe} | {(same ? "yes" : "NO")} |");
     }
 
+    // Device-resident caches (the default under CUDA) against caches that return to the host after every refresh.
+    Line("");
+    Line($"| dual cache on {acceleratedName} (answer 48) | device-resident caches ms | host caches ms | ratio | same tokens |");
+    Line("|---|---:|---:|---:|---|");
+    using (OnnxDenoiser hostCaches = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = accelerated.ActiveProvider, DeviceResidentCaches = false }))
+    {
+        var (name, settings) = StepTimer.Settings(48).Last();
+        var resident = await StepTimer.GenerateAsync(accelerated, m, prompt, 48, settings);
+        var copied = await StepTimer.GenerateAsync(hostCaches, m, prompt, 48, settings);
+        bool same = resident.Tokens.SequenceEqual(copied.Tokens);
+        ok &= same;
+        Line($"| {name} (device-resident: {accelerated.DeviceResidentCaches}) | {resident.Milliseconds:F1} | {copied.Milliseconds:F1} | {copied.Milliseconds / resident.Milliseconds:F2}x | {(same ? "yes" : "NO")} |");
+    }
+
     Line("");
     Line($"| full pass | CPU ms | {acceleratedName} ms | speedup |");
     Line("|---|---:|---:|---:|");

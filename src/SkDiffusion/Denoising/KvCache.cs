@@ -6,7 +6,9 @@ namespace SkDiffusion.Denoising;
 /// <summary>
 /// Per-layer keys and values held after a run, each <c>[batch, kvHeads, length, headDim]</c>, in the manifest's
 /// <c>kv_dtype</c>. Returned by <see cref="OnnxDenoiser.RunWithCache"/> and passed back as the next run's past. Owns its
-/// ONNX Runtime values: dispose it when done.
+/// ONNX Runtime values: dispose it when done. Under CUDA the tensors live in device memory
+/// (<see cref="IsHostResident"/> is <see langword="false"/>): they are passed from run to run without crossing to the
+/// host, and cannot be sliced on the host.
 /// </summary>
 public sealed class KvCache : IDisposable
 {
@@ -14,8 +16,9 @@ public sealed class KvCache : IDisposable
     private readonly OrtValue[] _values;
     private bool _disposed;
 
-    internal KvCache(OrtValue[] keys, OrtValue[] values, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType)
+    internal KvCache(OrtValue[] keys, OrtValue[] values, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType, bool hostResident = true)
     {
+        IsHostResident = hostResident;
         _keys = keys;
         _values = values;
         BatchSize = batchSize;
@@ -42,6 +45,13 @@ public sealed class KvCache : IDisposable
 
     /// <summary>The element type (<see cref="TensorElementType.Float"/> or <see cref="TensorElementType.Float16"/>).</summary>
     public TensorElementType ElementType { get; }
+
+    /// <summary>
+    /// Whether the tensors live in host memory. <see langword="false"/> for caches that ONNX Runtime wrote to the
+    /// CUDA device (<see cref="OnnxDenoiserOptions.DeviceResidentCaches"/>): <see cref="Slice"/> and
+    /// <see cref="KvCacheRanges"/> need host memory; trim a device cache by masking positions in the attention mask.
+    /// </summary>
+    public bool IsHostResident { get; }
 
     /// <summary>An empty cache (<c>P = 0</c>) for a first run.</summary>
     /// <param name="layers">Transformer layers.</param>
@@ -70,9 +80,11 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Copies the first <paramref name="length"/> positions of every layer into a new cache.</summary>
     /// <param name="length">Positions to keep, 0 to <see cref="Length"/>.</param>
+    /// <exception cref="NotSupportedException">The cache lives in device memory (<see cref="IsHostResident"/> is false).</exception>
     public KvCache Slice(int length)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfNotHostResident();
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
         KvCache result = Allocate(LayerCount, BatchSize, KvHeads, length, HeadDim, ElementType);
@@ -102,6 +114,26 @@ public sealed class KvCache : IDisposable
         }
     }
 
+    /// <summary>
+    /// Moves the tensors into a new cache that reports <paramref name="hostResident"/>; this instance gives them up and
+    /// behaves as disposed afterwards.
+    /// </summary>
+    internal KvCache Detach(bool hostResident)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _disposed = true;
+        return new KvCache(_keys, _values, BatchSize, KvHeads, Length, HeadDim, ElementType, hostResident);
+    }
+
+    /// <summary>Throws when the tensors are not in host memory (host-side copies would read device pointers).</summary>
+    internal void ThrowIfNotHostResident()
+    {
+        if (!IsHostResident)
+        {
+            throw new NotSupportedException("This KV cache lives in device (CUDA) memory and cannot be sliced or concatenated on the host; keep it whole and mask the positions to leave out in the attention mask, or create the denoiser with OnnxDenoiserOptions.DeviceResidentCaches = false.");
+        }
+    }
+
     /// <summary>Releases the tensors.</summary>
     public void Dispose()
     {
@@ -122,7 +154,11 @@ public sealed class KvCache : IDisposable
         }
     }
 
-    internal static KvCache Allocate(int layers, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType)
+    internal static KvCache Allocate(int layers, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType) =>
+        Allocate(layers, batchSize, kvHeads, length, headDim, elementType, OrtAllocator.DefaultInstance, hostResident: true);
+
+    /// <summary>Allocates a cache from <paramref name="allocator"/> (the CUDA device's arena for device-resident caches).</summary>
+    internal static KvCache Allocate(int layers, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType, OrtAllocator allocator, bool hostResident)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -136,10 +172,10 @@ public sealed class KvCache : IDisposable
         var values = new OrtValue[layers];
         for (int i = 0; i < layers; i++)
         {
-            keys[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, elementType, shape);
-            values[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, elementType, shape);
+            keys[i] = OrtValue.CreateAllocatedTensorValue(allocator, elementType, shape);
+            values[i] = OrtValue.CreateAllocatedTensorValue(allocator, elementType, shape);
         }
 
-        return new KvCache(keys, values, batchSize, kvHeads, length, headDim, elementType);
+        return new KvCache(keys, values, batchSize, kvHeads, length, headDim, elementType, hostResident);
     }
 }

@@ -9,9 +9,11 @@ public static class KvCacheRanges
     /// <param name="cache">The source.</param>
     /// <param name="start">The first position.</param>
     /// <param name="length">Positions to copy.</param>
+    /// <exception cref="NotSupportedException">The cache lives in device memory.</exception>
     public static KvCache SliceRange(this KvCache cache, int start, int length)
     {
         ArgumentNullException.ThrowIfNull(cache);
+        cache.ThrowIfNotHostResident();
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(start + length, cache.Length);
@@ -27,9 +29,11 @@ public static class KvCacheRanges
     /// <param name="cache">The source.</param>
     /// <param name="start">The first position left out.</param>
     /// <param name="end">The position after the last one left out.</param>
+    /// <exception cref="NotSupportedException">The cache lives in device memory.</exception>
     public static KvCache Without(this KvCache cache, int start, int end)
     {
         ArgumentNullException.ThrowIfNull(cache);
+        cache.ThrowIfNotHostResident();
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfLessThan(end, start);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(end, cache.Length);
@@ -42,10 +46,13 @@ public static class KvCacheRanges
     /// <summary>The positions of <paramref name="first"/> followed by those of <paramref name="second"/>, as a new cache.</summary>
     /// <param name="first">Positions placed first.</param>
     /// <param name="second">Positions placed after.</param>
+    /// <exception cref="NotSupportedException">Either cache lives in device memory.</exception>
     public static KvCache Concat(KvCache first, KvCache second)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
+        first.ThrowIfNotHostResident();
+        second.ThrowIfNotHostResident();
         if (first.LayerCount != second.LayerCount || first.BatchSize != second.BatchSize || first.KvHeads != second.KvHeads || first.HeadDim != second.HeadDim || first.ElementType != second.ElementType)
         {
             throw new ArgumentException("The caches differ in layers, batch, heads, head size or element type.", nameof(second));

@@ -18,9 +18,13 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     private readonly string[] _cacheOutputNames;
     private static readonly string[] LogitsOutput = ["logits"];
 
-    private OnnxDenoiser(InferenceSession session, ModelManifest manifest, ExecutionProvider provider)
+    // Where present keys and values are allocated: the CUDA device's arena for device-resident caches, else the host.
+    private readonly OrtAllocator? _deviceAllocator;
+
+    private OnnxDenoiser(InferenceSession session, ModelManifest manifest, ExecutionProvider provider, OrtAllocator? deviceAllocator)
     {
         _session = session;
+        _deviceAllocator = deviceAllocator;
         _manifest = manifest;
         ActiveProvider = provider;
         var names = new List<string> { "input_ids", "position_ids", "attention_mask" };
@@ -60,6 +64,13 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
 
     /// <summary>The provider the session actually runs on (CPU after a CUDA fallback).</summary>
     public ExecutionProvider ActiveProvider { get; }
+
+    /// <summary>
+    /// Whether cached runs keep their keys and values in device memory (CUDA with
+    /// <see cref="OnnxDenoiserOptions.DeviceResidentCaches"/>); the returned <see cref="KvCache"/> then reports
+    /// <see cref="KvCache.IsHostResident"/> as <see langword="false"/>.
+    /// </summary>
+    public bool DeviceResidentCaches => _deviceAllocator is not null;
 
     /// <summary>The package's manifest.</summary>
     public ModelManifest Manifest => _manifest;
@@ -131,7 +142,21 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
                 throw;
             }
 
-            return new OnnxDenoiser(session, package.Manifest, active);
+            OrtAllocator? deviceAllocator = null;
+            if (active == ExecutionProvider.Cuda && options.DeviceResidentCaches && package.Manifest.HasCache)
+            {
+                try
+                {
+                    using var cudaMemory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, options.DeviceId, OrtMemType.Default);
+                    deviceAllocator = new OrtAllocator(session, cudaMemory);
+                }
+                catch (OnnxRuntimeException ex)
+                {
+                    options.Warning?.Invoke($"The CUDA device allocator is not available ({ex.Message}); KV caches stay in host memory and are copied to the device on every cached step.");
+                }
+            }
+
+            return new OnnxDenoiser(session, package.Manifest, active, deviceAllocator);
         }
         finally
         {
@@ -295,7 +320,10 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     /// <param name="attentionMask">Row-major mask over past and current keys, <c>batchSize * (P + S)</c>; 1 real, 0 padding.</param>
     /// <param name="past">The cache from an earlier run, or <see langword="null"/> for none (<c>P = 0</c>). Not disposed here.</param>
     /// <param name="cancellationToken">Terminates the run in flight.</param>
-    /// <returns>The raw logits of this run and a new cache of <c>P + S</c> positions that the caller owns.</returns>
+    /// <returns>
+    /// The raw logits of this run and a new cache of <c>P + S</c> positions that the caller owns (in device memory when
+    /// <see cref="DeviceResidentCaches"/>).
+    /// </returns>
     /// <exception cref="NotSupportedException">The package was built without cache inputs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A token id is outside the vocabulary.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -369,7 +397,9 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
 
         int count = b * s * v;
         float[] buffer = ArrayPool<float>.Shared.Rent(count);
-        KvCache? present = returnPresent ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType) : null;
+        KvCache? present = !returnPresent ? null : _deviceAllocator is null
+            ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType)
+            : KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType, _deviceAllocator, hostResident: false);
         KvCache? empty = past is null ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, 0, _manifest.HeadDim, kvType) : null;
         KvCache source = past ?? empty!;
         var owned = new List<OrtValue>(4);
@@ -453,6 +483,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            _deviceAllocator?.Dispose();
             _session.Dispose();
         }
     }

@@ -12,6 +12,13 @@ public sealed class OnnxDenoiserOptions
     /// <summary>The CUDA memory arena limit in bytes, or <see langword="null"/> for ONNX Runtime's default.</summary>
     public long? GpuMemoryLimitBytes { get; set; }
 
+    /// <summary>
+    /// Under CUDA, whether cached runs write their keys and values into device memory, where the next run reads them
+    /// without a copy (default <see langword="true"/>). With <see langword="false"/> they come back to host memory and
+    /// are copied to the device on every cached step. Ignored on the CPU.
+    /// </summary>
+    public bool DeviceResidentCaches { get; set; } = true;
+
     /// <summary>CPU threads for one run, or <see langword="null"/> for ONNX Runtime's default (all cores).</summary>
     public int? IntraOpThreads { get; set; }
 

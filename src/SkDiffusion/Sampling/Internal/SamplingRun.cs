@@ -59,6 +59,9 @@ internal sealed class SamplingRun
     private readonly long[] _runPositions = [];
     private readonly long[] _runMask = [];
     private KvCache? _kv;
+
+    // A device-resident cache cannot be trimmed on the host: it is kept whole and the window is masked out instead.
+    private bool _kvWhole;
     private int _windowStart = -1;
     private int _windowEnd = -1;
     private int _logitsOffset;
@@ -103,7 +106,8 @@ internal sealed class SamplingRun
             _caching = caching;
             _runTokens = new long[rowsInBatch * _length];
             _runPositions = new long[rowsInBatch * _length];
-            _runMask = new long[rowsInBatch * _length];
+            // A whole (device-resident) cache is masked over all its positions plus the run's: up to twice the canvas.
+            _runMask = new long[rowsInBatch * 2 * _length];
         }
 
         _tokens = new long[rowsInBatch * _length];
@@ -661,15 +665,21 @@ internal sealed class SamplingRun
             var refresh = await _caching.DenoiseWithCacheAsync(
                 new CachedDenoiserInput(new ReadOnlyMemory<long>(_runTokens, 0, rows * _length), new ReadOnlyMemory<long>(_runPositions, 0, rows * _length), new ReadOnlyMemory<long>(_runMask, 0, rows * _length), rows, _length, null, true),
                 cancellationToken).ConfigureAwait(false);
-            using var present = refresh.Present ?? throw new InvalidOperationException("The caching denoiser returned no present keys and values.");
+            KvCache present = refresh.Present ?? throw new InvalidOperationException("The caching denoiser returned no present keys and values.");
             _kv?.Dispose();
-            if (_cacheMode == CacheMode.Prefix)
+            _kvWhole = !present.IsHostResident;
+            if (_kvWhole)
             {
-                _kv = present.Slice(start);
+                // Device memory (CUDA): no host copy. The whole canvas stays cached; the steps of this block mask the
+                // positions the cache must not hold (the window, and for the prefix cache everything after it).
+                _kv = present;
             }
             else
             {
-                _kv = present.Without(start, end);
+                using (present)
+                {
+                    _kv = _cacheMode == CacheMode.Prefix ? present.Slice(start) : present.Without(start, end);
+                }
             }
 
             _windowStart = start;
@@ -682,7 +692,16 @@ internal sealed class SamplingRun
         int runEnd = _cacheMode == CacheMode.Prefix ? _length : end;
         int n = runEnd - start;
         int pastLength = _kv.Length;
-        if (_cacheMode == CacheMode.Prefix)
+        if (_kvWhole)
+        {
+            FillRun(rows, start, runEnd, 0, _length, 0, 0);
+            int maskWidth = _length + n;
+            for (int rr = 0; rr < rows; rr++)
+            {
+                Array.Clear(_runMask, (rr * maskWidth) + start, (_cacheMode == CacheMode.Prefix ? _length : end) - start);
+            }
+        }
+        else if (_cacheMode == CacheMode.Prefix)
         {
             FillRun(rows, start, runEnd, 0, start, 0, 0);
         }
