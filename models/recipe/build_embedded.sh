@@ -6,11 +6,13 @@
 # models/recipe/work/ckpt.pt when rerun. The committed checkpoint itself was made in four stages (see
 # models/recipe/README.md): a run with Qwen2's pre-tokenizer, a transfer of its blocks into a model with the
 # word-level pre-tokenizer (train.py --transfer-from), that model's training, then collapsed head rows spread apart
-# (--diversify, once) and training with copy drills (--drill-share 0.3).
+# (--diversify, once) and training with copy drills (--drill-share 0.3); from step 5,250 with the schedule stretched to
+# 7,000 steps (--total-steps 7000, the rate at its floor after it) and drills weighted toward names and cities.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 minutes="${1:-60}"
-/usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --init-from models/checkpoint --drill-share 0.3
+/usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --init-from models/checkpoint --drill-share 0.3 \
+    --total-steps 7000 --max-steps 12000
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder -- --checkpoint models/checkpoint \

@@ -173,7 +173,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default="models/recipe/work")
     ap.add_argument("--minutes", type=float, default=60)
-    ap.add_argument("--total-steps", type=int, default=6000)
+    ap.add_argument("--total-steps", type=int, default=6000, help="length of the cosine learning-rate schedule (the rate stays at its floor after it)")
+    ap.add_argument("--max-steps", type=int, default=None, help="stop at this step (default: --total-steps)")
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--threads", type=int, default=2)
@@ -235,7 +236,8 @@ def main():
     t0 = time.time()
     m.train()
     avg = None
-    while step < a.total_steps and time.time() - t0 < a.minutes * 60:
+    max_steps = a.max_steps if a.max_steps is not None else a.total_steps
+    while step < max_steps and time.time() - t0 < a.minutes * 60:
         ids, starts = data.batch(rng, a.batch, drill=rng.random() < a.drill_share)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, a.total_steps, a.lr)
@@ -248,7 +250,7 @@ def main():
         avg = loss.item() if avg is None else 0.98 * avg + 0.02 * loss.item()
         if step % 25 == 0:
             print(f"step {step} loss {avg:.4f} lr {lr_at(step, a.total_steps, a.lr):.2e} {time.time()-t0:.0f}s", flush=True)
-        if step % a.eval_every == 0 or step == a.total_steps:
+        if step % a.eval_every == 0 or step == max_steps:
             r = evaluate(m, data)
             log.append({"step": step, "loss": avg, "minutes": (time.time() - t0) / 60, **r})
             print("eval", json.dumps(log[-1]), flush=True)
