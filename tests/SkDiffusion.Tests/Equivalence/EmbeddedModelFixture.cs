@@ -1,3 +1,4 @@
+using SkDiffusion.Chat;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
 using SkDiffusion.Packaging;
@@ -16,6 +17,10 @@ public sealed class EmbeddedModelFixture : IDisposable
     public ModelPackage Package { get; }
 
     public OnnxDenoiser Denoiser { get; }
+
+    /// <summary>A single user turn in the package's chat format.</summary>
+    public IReadOnlyList<int> Prompt(string text) =>
+        Package.ChatFormat.RenderPrompt([new DiffusionChatMessage(DiffusionChatMessage.UserRole, text)]);
 
     public void Dispose() => Denoiser.Dispose();
 }

@@ -1,5 +1,4 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
-using SkDiffusion.Chat;
 using SkDiffusion.Denoising;
 using SkDiffusion.Sampling;
 using SkDiffusion.Sampling.Canvas;
@@ -10,17 +9,14 @@ namespace SkDiffusion.Tests.Sampling;
 
 public sealed class CacheOnModelTests(EmbeddedModelFixture model) : IClassFixture<EmbeddedModelFixture>
 {
-    private IReadOnlyList<int> Prompt(string text) =>
-        model.Package.ChatFormat.RenderPrompt([new DiffusionChatMessage(DiffusionChatMessage.UserRole, text)]);
-
     [Theory]
     [InlineData(CacheMode.None)]
     [InlineData(CacheMode.Prefix)]
     [InlineData(CacheMode.Dual)]
     public async Task ALeftPaddedBatchDecodesWithACache(CacheMode mode)
     {
-        var longer = Prompt("Extract JSON: Ana Berun is 30 years old, lives in Tolk and works as a baker.");
-        var canvas = DiffusionCanvas.CreateBuilder().Add(longer, 16).Add(Prompt("Hi"), 16).Add(longer, 16).Build();
+        var longer = model.Prompt("Extract JSON: Ana Berun is 30 years old, lives in Tolk and works as a baker.");
+        var canvas = DiffusionCanvas.CreateBuilder().Add(longer, 16).Add(model.Prompt("Hi"), 16).Add(longer, 16).Build();
         var options = new SamplerOptions { Steps = 16, BlockLength = 8, Selection = SelectionRule.Threshold, CacheMode = mode, MaxDegreeOfParallelism = 1 };
         var result = await DiffusionSampler.Create(model.Denoiser, model.Package.Manifest).SampleAsync(canvas, options);
         int mask = model.Package.Manifest.TokenIds.Mask;

@@ -1,4 +1,3 @@
-using SkDiffusion.Chat;
 using SkDiffusion.Denoising;
 using SkDiffusion.Sampling;
 using SkDiffusion.Sampling.Canvas;
@@ -13,9 +12,6 @@ namespace SkDiffusion.Tests.Sampling;
 /// </summary>
 public sealed class DeviceResidentCacheTests(EmbeddedModelFixture model) : IClassFixture<EmbeddedModelFixture>
 {
-    private IReadOnlyList<int> Prompt(string text) =>
-        model.Package.ChatFormat.RenderPrompt([new DiffusionChatMessage(DiffusionChatMessage.UserRole, text)]);
-
     [Theory]
     [InlineData(CacheMode.Prefix, SelectionRule.Threshold, 0.0)]
     [InlineData(CacheMode.Dual, SelectionRule.Threshold, 0.0)]
@@ -23,8 +19,8 @@ public sealed class DeviceResidentCacheTests(EmbeddedModelFixture model) : IClas
     [InlineData(CacheMode.Dual, SelectionRule.Schedule, 1.5)]
     public async Task AWholeCacheWithTheWindowMaskedDecodesAsTheTrimmedCache(CacheMode mode, SelectionRule selection, double guidance)
     {
-        var longer = Prompt("Extract JSON: Ana Berun is 30 years old, lives in Tolk and works as a baker.");
-        var canvas = DiffusionCanvas.CreateBuilder().Add(longer, 24).Add(Prompt("What is the capital of Gebeivaith?"), 24).Build();
+        var longer = model.Prompt("Extract JSON: Ana Berun is 30 years old, lives in Tolk and works as a baker.");
+        var canvas = DiffusionCanvas.CreateBuilder().Add(longer, 24).Add(model.Prompt("What is the capital of Gebeivaith?"), 24).Build();
         var options = new SamplerOptions { Steps = 24, BlockLength = 8, Selection = selection, CacheMode = mode, CfgScale = guidance, MaxDegreeOfParallelism = 1 };
 
         SamplingResult trimmed = await DiffusionSampler.Create(model.Denoiser, model.Package.Manifest).SampleAsync(canvas, options);
