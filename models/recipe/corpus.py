@@ -174,13 +174,13 @@ def copy_example(rng, split):
 
 
 def _drill_item(rng, split):
-    # Weighted toward what the model still miscopies (names, then cities); jobs and ages copy reliably by now.
+    # Weighted toward what the model still miscopies (cities, then names); jobs and ages copy reliably by now.
     r = rng.random()
     if r < 0.1:
         return rng.choice(JOBS)
     if r < 0.2:
         return str(rng.randint(18, 89))
-    return city(rng, split) if r < 0.55 else person_name(rng, split)
+    return city(rng, split) if r < 0.65 else person_name(rng, split)
 
 
 LOOKUP_Q = {"name": "Who is it?", "age": "What is the age?", "city": "Which city?", "job": "What is the job?"}
@@ -200,7 +200,7 @@ def drill_example(rng, split):
 
 def sample(rng, split):
     r = rng.random()
-    if r < 0.52:
+    if r < 0.48:
         return extract_example(rng, split)
     if r < 0.80:
         return fact_example(rng, split)
