@@ -17,9 +17,16 @@ internal sealed class Evaluator(ModelPackage package, DiffusionSampler sampler)
     /// <summary>Per-field scores of the extraction answers of the last <see cref="RunAsync"/>.</summary>
     public ExtractionFields Fields { get; private set; } = new();
 
+    /// <summary>Wrong chat answers of the last <see cref="RunAsync"/> (task, expected, decoded), at most <see cref="MaxFailures"/> per task.</summary>
+    public List<(string Task, string Expected, string Actual)> Failures { get; } = [];
+
+    /// <summary>How many wrong answers per task <see cref="Failures"/> keeps; 0 keeps none.</summary>
+    public int MaxFailures { get; init; }
+
     public async Task<IReadOnlyList<TaskScore>> RunAsync(IReadOnlyList<HeldOutExample> examples, Strategy strategy, int limit)
     {
         Fields = new ExtractionFields();
+        Failures.Clear();
         var scores = new List<TaskScore>();
         foreach (string task in HeldOutItem.Tasks)
         {
@@ -38,7 +45,13 @@ internal sealed class Evaluator(ModelPackage package, DiffusionSampler sampler)
                 }
 
                 SamplingResult r = await sampler.SampleAsync(item.Canvas, options);
-                correct += item.IsCorrect(r) ? 1 : 0;
+                bool right = item.IsCorrect(r);
+                correct += right ? 1 : 0;
+                if (!right && task != "infill" && Failures.Count(f => f.Task == task) < MaxFailures)
+                {
+                    Failures.Add((task, chosen[i].Answer!, HeldOutItem.AnswerText(package, r)));
+                }
+
                 if (task == "extract")
                 {
                     Fields.Add(chosen[i].Answer!, HeldOutItem.AnswerText(package, r));

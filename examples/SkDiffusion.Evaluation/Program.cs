@@ -11,11 +11,12 @@ using SkDiffusion.Sampling.Selection;
 // Exact-match evaluation of a model package on the held-out set (entities unseen in training).
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation                 -> reference decoding
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --table      -> the decoding-strategy table
-//   options: --package DIR  --heldout FILE  --limit N (per task, default 100)
+//   options: --package DIR  --heldout FILE  --limit N (per task, default 100)  --failures N (print N wrong chat answers per task)
 string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
 string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
 int limit = int.Parse(Arg("--limit") ?? "100", CultureInfo.InvariantCulture);
 bool table = args.Contains("--table");
+int failures = int.Parse(Arg("--failures") ?? "0", CultureInfo.InvariantCulture);
 
 var package = ModelPackage.Load(packageDir);
 using var denoiser = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu });
@@ -58,8 +59,9 @@ if (table)
 
 Console.WriteLine($"model {package.Manifest.Name} ({package.Manifest.Architecture}, {package.Manifest.DType}), held-out {limit} per task, greedy");
 Console.WriteLine($"{"strategy",-40} {"extract",8} {"facts",8} {"infill",8} {"NFE/token",10} {"seconds",8}");
-var evaluator = new Evaluator(package, sampler);
+var evaluator = new Evaluator(package, sampler) { MaxFailures = failures };
 ExtractionFields? fields = null;
+List<(string Task, string Expected, string Actual)> wrong = [];
 foreach (Strategy s in strategies)
 {
     var scores = await evaluator.RunAsync(examples, s, limit);
@@ -68,11 +70,18 @@ foreach (Strategy s in strategies)
     if (ReferenceEquals(s, strategies[0]))
     {
         fields = evaluator.Fields;
+        wrong = [.. evaluator.Failures];
     }
 }
 
 Console.WriteLine();
 Console.WriteLine($"extraction fields, {strategies[0].Name}: {fields}");
+foreach (var (task, expected, actual) in wrong)
+{
+    Console.WriteLine();
+    Console.WriteLine($"[{task}] expected: {expected}");
+    Console.WriteLine($"[{task}] got:      {actual}");
+}
 
 static string Pct(Evaluator.TaskScore s) => (100 * s.Accuracy).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
