@@ -47,14 +47,15 @@ internal sealed class Evaluator(ModelPackage package, DiffusionSampler sampler)
                 SamplingResult r = await sampler.SampleAsync(item.Canvas, options);
                 bool right = item.IsCorrect(r);
                 correct += right ? 1 : 0;
-                if (!right && task != "infill" && Failures.Count(f => f.Task == task) < MaxFailures)
+                string? answer = task == "infill" ? null : HeldOutItem.AnswerText(package, r);
+                if (!right && answer is not null && Failures.Count(f => f.Task == task) < MaxFailures)
                 {
-                    Failures.Add((task, chosen[i].Answer!, HeldOutItem.AnswerText(package, r)));
+                    Failures.Add((task, chosen[i].Answer!, answer));
                 }
 
                 if (task == "extract")
                 {
-                    Fields.Add(chosen[i].Answer!, HeldOutItem.AnswerText(package, r));
+                    Fields.Add(chosen[i].Answer!, answer!);
                 }
 
                 nfe += r.Nfe;

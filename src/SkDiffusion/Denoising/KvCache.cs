@@ -87,31 +87,7 @@ public sealed class KvCache : IDisposable
         ThrowIfNotHostResident();
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
-        KvCache result = Allocate(LayerCount, BatchSize, KvHeads, length, HeadDim, ElementType);
-        int element = ElementType == TensorElementType.Float16 ? 2 : 4;
-        int source = Length * HeadDim * element, target = length * HeadDim * element;
-        for (int layer = 0; layer < LayerCount; layer++)
-        {
-            Copy(_keys[layer], result._keys[layer]);
-            Copy(_values[layer], result._values[layer]);
-        }
-
-        return result;
-
-        void Copy(OrtValue from, OrtValue to)
-        {
-            if (target == 0)
-            {
-                return;
-            }
-
-            ReadOnlySpan<byte> src = from.GetTensorDataAsSpan<byte>();
-            Span<byte> dst = to.GetTensorMutableRawData();
-            for (int head = 0; head < BatchSize * KvHeads; head++)
-            {
-                src.Slice(head * source, target).CopyTo(dst.Slice(head * target, target));
-            }
-        }
+        return this.SliceRange(0, length);
     }
 
     /// <summary>

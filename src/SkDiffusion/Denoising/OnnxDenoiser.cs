@@ -397,9 +397,9 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
 
         int count = b * s * v;
         float[] buffer = ArrayPool<float>.Shared.Rent(count);
-        KvCache? present = !returnPresent ? null : _deviceAllocator is null
-            ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType)
-            : KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType, _deviceAllocator, hostResident: false);
+        KvCache? present = returnPresent
+            ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType, _deviceAllocator ?? OrtAllocator.DefaultInstance, hostResident: _deviceAllocator is null)
+            : null;
         KvCache? empty = past is null ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, 0, _manifest.HeadDim, kvType) : null;
         KvCache source = past ?? empty!;
         var owned = new List<OrtValue>(4);

@@ -1,4 +1,7 @@
 using SkDiffusion.Denoising;
+using SkDiffusion.Packaging;
+using SkDiffusion.Sampling;
+using SkDiffusion.Sampling.Canvas;
 
 namespace SkDiffusion.Tests.Sampling;
 
@@ -10,6 +13,25 @@ namespace SkDiffusion.Tests.Sampling;
 internal sealed class DeviceResidencyDenoiser(OnnxDenoiser inner) : ICachingDenoiser
 {
     public List<int> PastLengths { get; } = [];
+
+    /// <summary>
+    /// Decodes <paramref name="canvas"/> with the trimmed cache (on <paramref name="inner"/>) and with the whole cache
+    /// (through this decorator), and asserts that every sequence gets the same tokens and that a step read the whole
+    /// canvas as its past.
+    /// </summary>
+    public static async Task<(SamplingResult Trimmed, SamplingResult Whole, DeviceResidencyDenoiser Device)> DecodeBothWaysAsync(OnnxDenoiser inner, ModelManifest manifest, DiffusionCanvas canvas, SamplerOptions options)
+    {
+        SamplingResult trimmed = await DiffusionSampler.Create(inner, manifest).SampleAsync(canvas, options);
+        var device = new DeviceResidencyDenoiser(inner);
+        SamplingResult whole = await DiffusionSampler.Create(device, manifest).SampleAsync(canvas, options);
+        for (int i = 0; i < canvas.BatchSize; i++)
+        {
+            Assert.Equal(trimmed.Sequences[i].Tokens, whole.Sequences[i].Tokens);
+        }
+
+        Assert.Contains(canvas.SequenceLength, device.PastLengths);
+        return (trimmed, whole, device);
+    }
 
     public int Presents { get; private set; }
 

@@ -698,7 +698,7 @@ internal sealed class SamplingRun
             int maskWidth = _length + n;
             for (int rr = 0; rr < rows; rr++)
             {
-                Array.Clear(_runMask, (rr * maskWidth) + start, (_cacheMode == CacheMode.Prefix ? _length : end) - start);
+                Array.Clear(_runMask, (rr * maskWidth) + start, n); // the positions this run supplies afresh
             }
         }
         else if (_cacheMode == CacheMode.Prefix)
