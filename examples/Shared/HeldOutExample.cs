@@ -7,6 +7,7 @@ namespace SkDiffusion.Examples.Shared;
 internal sealed class HeldOutExample
 {
     [JsonPropertyName("task")] public string Task { get; set; } = "";
+    [JsonPropertyName("phrasing")] public string Phrasing { get; set; } = "train";
     [JsonPropertyName("prompt")] public string? Prompt { get; set; }
     [JsonPropertyName("answer")] public string? Answer { get; set; }
     [JsonPropertyName("before")] public string? Before { get; set; }

@@ -18,6 +18,9 @@ internal sealed record HeldOutItem(string Task, DiffusionCanvas Canvas, int Toke
     /// <summary>The answer length for fact answers.</summary>
     public const int FactsLength = 24;
 
+    /// <summary>Positions of a hole beyond its span's tokens (the model pads holes with EOS).</summary>
+    public const int HolePadding = 4;
+
     /// <summary>The tasks, in table order.</summary>
     public static readonly string[] Tasks = ["extract", "facts", "infill"];
 
@@ -45,9 +48,12 @@ internal sealed record HeldOutItem(string Task, DiffusionCanvas Canvas, int Toke
             prefix.Add(bos);
         }
 
-        prefix.AddRange(tok.EncodeToIds(e.Before!.TrimEnd(), allowSpecialTokens: false));
-        IReadOnlyList<int> span = tok.EncodeToIds(" " + e.Span, allowSpecialTokens: false);
-        var template = new CanvasTemplate().AddSlot(span.Count, new CanvasSlotOptions { Name = "span" }).AddTokens(tok.EncodeToIds(e.After!, allowSpecialTokens: false));
-        return new(e.Task, DiffusionCanvas.FromTemplate(prefix, template), span.Count, r => r.Sequences[0].Slots[0].Tokens.SequenceEqual(span));
+        // The layout the model was trained on: the text before the hole, the hole (the span then EOS padding), the text after.
+        prefix.AddRange(tok.EncodeToIds(e.Before!, allowSpecialTokens: false));
+        IReadOnlyList<int> span = tok.EncodeToIds(e.Span!, allowSpecialTokens: false);
+        var template = new CanvasTemplate()
+            .AddSlot(span.Count + HolePadding, new CanvasSlotOptions { Name = "span", VariableLength = true })
+            .AddTokens(tok.EncodeToIds(e.After!, allowSpecialTokens: false));
+        return new(e.Task, DiffusionCanvas.FromTemplate(prefix, template), span.Count + HolePadding, r => r.Sequences[0].Slots[0].Tokens.SequenceEqual(span));
     }
 }

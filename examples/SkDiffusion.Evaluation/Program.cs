@@ -8,15 +8,24 @@ using SkDiffusion.Sampling;
 using SkDiffusion.Sampling.Remasking;
 using SkDiffusion.Sampling.Selection;
 
-// Exact-match evaluation of a model package on the held-out set (entities unseen in training).
-//   dotnet run -c Release --project examples/SkDiffusion.Evaluation                 -> reference decoding
+// Exact-match evaluation of a model package on the held-out set (entities unseen in training; each task has a
+// trained-phrasing and a new-phrasing half, whose sentence templates never appear in training).
+//   dotnet run -c Release --project examples/SkDiffusion.Evaluation                 -> the public API paths (IChatClient,
+//                                                                                       GetResponseAsync<T>, InfillAsync, kernel plugin)
+//   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --engine     -> reference decoding on hand-built canvases
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --table      -> the decoding-strategy table
-//   options: --package DIR  --heldout FILE  --limit N (per task, default 100)  --failures N (print N wrong chat answers per task)
+//   options: --package DIR  --heldout FILE  --limit N (per task and phrasing, default 100)  --failures N (print N wrong answers per task)
 string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
 string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
 int limit = int.Parse(Arg("--limit") ?? "100", CultureInfo.InvariantCulture);
 bool table = args.Contains("--table");
 int failures = int.Parse(Arg("--failures") ?? "0", CultureInfo.InvariantCulture);
+
+if (!table && !args.Contains("--engine"))
+{
+    await ApiEvaluation.RunAsync(packageDir, HeldOutExample.Load(heldout), limit, failures);
+    return;
+}
 
 var package = ModelPackage.Load(packageDir);
 using var denoiser = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu });

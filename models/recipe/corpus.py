@@ -83,47 +83,125 @@ def person(rng, split):
     }
 
 
-def describe(rng, p):
-    n, a, c, j = p["name"], p["age"], p["city"], p["job"]
-    m = p["married"]
-    forms = [
-        f"{n} is {a} years old, lives in {c} and works as a {j}. {'They are married' if m else 'They are not married'}.",
-        f"Meet {n}, a {a}-year-old {j} from {c}, who is {'married' if m else 'single'}.",
-        f"{n} ({a}) is a {j} based in {c} and is {'married' if m else 'unmarried'}.",
-        f"Age {a}, city {c}: {n} works as a {j} and {'has a spouse' if m else 'has no spouse'}.",
-        f"In {c} lives {n}, {a}, a {'married' if m else 'single'} {j}.",
-    ]
-    return rng.choice(forms)
+# Phrasing families. "train" families are used in training; the "new" family is the held-out phrasing set: its
+# templates never appear in a training row, so the evaluation's "new phrasing" columns measure generalisation to
+# sentence shapes the model has not seen (entities are held out in both evaluation columns).
+MARRIED = ["is married", "has a spouse", "is a married person"]
+SINGLE = ["is not married", "is single", "has no spouse", "is unmarried"]
+
+
+def _m(rng, p):
+    return rng.choice(MARRIED if p["married"] else SINGLE)
+
+
+def _kv_lines(rng, p):
+    keys = {"name": rng.choice(["Name", "Full name"]), "age": "Age", "city": rng.choice(["City", "Home town", "Lives in"]),
+            "job": rng.choice(["Job", "Occupation", "Works as"]), "married": "Married"}
+    order = ["name", "age", "city", "job", "married"]
+    if rng.random() < 0.5:
+        rng.shuffle(order)
+    sep = rng.choice(["\n", "; ", ", ", " | "])
+    val = lambda k: ("yes" if p[k] else "no") if k == "married" else str(p[k])
+    return sep.join(f"{keys[k]}: {val(k)}" for k in order)
+
+
+TRAIN_FORMS = [
+    lambda r, n, a, c, j, p: f"{n} is {a} years old, lives in {c} and works as a {j}. {'They are married' if p['married'] else 'They are not married'}.",
+    lambda r, n, a, c, j, p: f"Meet {n}, a {a}-year-old {j} from {c}, who is {'married' if p['married'] else 'single'}.",
+    lambda r, n, a, c, j, p: f"{n} ({a}) is a {j} based in {c} and is {'married' if p['married'] else 'unmarried'}.",
+    lambda r, n, a, c, j, p: f"Age {a}, city {c}: {n} works as a {j} and {'has a spouse' if p['married'] else 'has no spouse'}.",
+    lambda r, n, a, c, j, p: f"In {c} lives {n}, {a}, a {'married' if p['married'] else 'single'} {j}.",
+    lambda r, n, a, c, j, p: _kv_lines(r, p),
+    lambda r, n, a, c, j, p: f"{n} lives in {c}. {n} is a {a}-year-old {j} and {_m(r, p)}.",
+    lambda r, n, a, c, j, p: f"{n} is a {j}. {n} is {a}, lives in {c}, and {_m(r, p)}.",
+    lambda r, n, a, c, j, p: f"{n}, {a}, {j}, {c}, {'married' if p['married'] else 'single'}.",
+    lambda r, n, a, c, j, p: f"A {j} named {n} lives in {c}. {n} is {a} years old and {_m(r, p)}.",
+    lambda r, n, a, c, j, p: f"{n} works as a {j} in {c}. Age: {a}. Married: {'yes' if p['married'] else 'no'}.",
+    lambda r, n, a, c, j, p: f"{n} {_m(r, p)}. {n} is {a} and works as a {j} in {c}.",
+]
+NEW_FORMS = [
+    lambda r, n, a, c, j, p: f"Meet {n}, a {a}-year-old {j} from {c}; {'married' if p['married'] else 'single'}.",
+    lambda r, n, a, c, j, p: f"Name: {n}. Age: {a}. City: {c}. Job: {j}. {'Married' if p['married'] else 'Single'}.",
+    lambda r, n, a, c, j, p: f"{c} is where {n} lives; {n} is {a} and works as a {j}, and {_m(r, p)}.",
+    lambda r, n, a, c, j, p: f"The {j} {n} is {a} years old, comes from {c} and {_m(r, p)}.",
+]
+
+
+def describe(rng, p, phrasing="train"):
+    forms = TRAIN_FORMS if phrasing == "train" else NEW_FORMS
+    return rng.choice(forms)(rng, p["name"], p["age"], p["city"], p["job"], p)
 
 
 def to_json(p):
     return json.dumps({"name": p["name"], "age": p["age"], "city": p["city"], "job": p["job"], "married": p["married"]})
 
 
-EXTRACT_PROMPTS = ["Extract JSON: {s}", "Extract the person as JSON.\n{s}", "Return JSON with name, age, city, job and married.\n{s}"]
+EXTRACT_PROMPTS = {
+    "train": ["Extract JSON: {s}", "Extract the person as JSON.\n{s}", "Return JSON with name, age, city, job and married.\n{s}",
+              "Give me the JSON for this person: {s}", "{s}\nExtract JSON.", "Turn this into JSON.\n{s}", "{s}"],
+    "new": ["Read the text and output the record as JSON.\n{s}", "JSON please: {s}"],
+}
 
 
-def extract_example(rng, split):
+def extract_example(rng, split, phrasing="train"):
     p = person(rng, split)
-    s = describe(rng, p)
-    return {"task": "extract", "prompt": rng.choice(EXTRACT_PROMPTS).format(s=s), "answer": to_json(p)}
+    s = describe(rng, p, phrasing)
+    return {"task": "extract", "phrasing": phrasing, "prompt": rng.choice(EXTRACT_PROMPTS[phrasing]).format(s=s), "answer": to_json(p)}
 
 
-def fact_example(rng, split):
+FACT_Q_NEW = {
+    "capital": ["Capital city of {c}?", "{c} has which city as its capital?"],
+    "language": ["In {c}, what language is spoken?", "People in {c} talk in which language?"],
+    "currency": ["If I travel to {c}, which currency do I need?", "Money used in {c}?"],
+}
+FACT_Q["capital"] += ["What city is the capital of {c}?", "Capital of {c}?", "Do you know the capital of {c}?"]
+FACT_Q["language"] += ["Which language do they speak in {c}?", "Language of {c}?", "What do people in {c} speak?"]
+FACT_Q["currency"] += ["What currency does {c} use?", "Currency of {c}?", "Which money is used in {c}?"]
+READ_Q = {
+    "train": {"city": ["Where does {n} live?", "In which city does {n} live?", "Where is {n} based?"],
+              "job": ["What does {n} do for work?", "What is the job of {n}?", "What does {n} work as?"],
+              "age": ["How old is {n}?", "What is the age of {n}?", "How many years old is {n}?"]},
+    "new": {"city": ["Which town is {n} from?"], "job": ["What is the occupation of {n}?"], "age": ["{n} is how old?"]},
+}
+
+
+def fact_example(rng, split, phrasing="train"):
     r = rng.random()
-    if r < 0.1 and split == "train":
+    if r < 0.08 and split == "train":
         q, a = rng.choice(GREETINGS)
         return {"task": "chat", "prompt": q, "answer": a}
     if r < 0.55:
         w = rng.choice(WORLD)
         k = rng.choice(list(FACT_Q))
-        return {"task": "facts", "prompt": rng.choice(FACT_Q[k]).format(c=w["country"]), "answer": FACT_A[k].format(c=w["country"], v=w[k])}
+        qs = FACT_Q[k] if phrasing == "train" else FACT_Q_NEW[k]
+        return {"task": "facts", "phrasing": phrasing, "prompt": rng.choice(qs).format(c=w["country"]), "answer": FACT_A[k].format(c=w["country"], v=w[k])}
     p = person(rng, split)
-    s = describe(rng, p)
+    s = describe(rng, p, phrasing)
     k = rng.choice(["city", "job", "age"])
-    q = {"city": f"Where does {p['name']} live?", "job": f"What does {p['name']} do for work?", "age": f"How old is {p['name']}?"}[k]
+    q = rng.choice(READ_Q[phrasing][k]).format(n=p["name"])
     a = {"city": f"{p['name']} lives in {p['city']}.", "job": f"{p['name']} works as a {p['job']}.", "age": f"{p['name']} is {p['age']} years old."}[k]
-    return {"task": "facts", "prompt": s + " " + q, "answer": a}
+    return {"task": "facts", "phrasing": phrasing, "prompt": s + (" " if rng.random() < 0.7 else "\n") + q, "answer": a}
+
+
+# Sentences that state a world fact with the value at a marked place ("\x00"): training text and infilling contexts.
+FACT_TEXT = {
+    "train": {
+        "capital": ["The capital of {c} is \x00.", "\x00 is the capital of {c}.", "The capital city of {c} is \x00, a large city."],
+        "language": ["People in {c} speak \x00.", "In {c} people speak \x00.", "The language of {c} is \x00."],
+        "currency": ["The currency of {c} is the \x00.", "In {c} people pay with the \x00.", "{c} uses the \x00 as money."],
+    },
+    "new": {
+        "capital": ["Visitors to {c} often start in its capital, \x00."],
+        "language": ["Most people who live in {c} speak \x00 at home."],
+        "currency": ["Prices in {c} are given in the \x00."],
+    },
+}
+
+
+def _fact_sentence(rng, phrasing):
+    w = rng.choice(WORLD)
+    k = rng.choice(list(FACT_TEXT[phrasing]))
+    return rng.choice(FACT_TEXT[phrasing][k]).format(c=w["country"]), w[k]
 
 
 def text_example(rng, split):
@@ -131,9 +209,8 @@ def text_example(rng, split):
     parts = []
     for _ in range(rng.randint(1, 3)):
         if rng.random() < 0.4:
-            w = rng.choice(WORLD)
-            k = rng.choice(list(FACT_A))
-            parts.append(FACT_A[k].format(c=w["country"], v=w[k]))
+            s, v = _fact_sentence(rng, "train")
+            parts.append(s.replace("\x00", v))
         else:
             p = person(rng, split)
             parts.append(describe(rng, p))
@@ -141,23 +218,24 @@ def text_example(rng, split):
     return {"task": "text", "text": " ".join(parts)}
 
 
-def infill_example(rng, split):
-    """A passage with a span whose content follows from the rest of the passage."""
-    p = person(rng, split)
+PERSON_TAILS = {
+    "train": ["{name} is a {job} from {city}.", "{name} works as a {job} in {city}.", "The {job} {name} lives in {city}."],
+    "new": ["Everyone in {city} knows {name}, the {job}."],
+}
+
+
+def infill_example(rng, split, phrasing="train"):
+    """A passage with a span (marked "\x00") whose content follows from the rest of the passage: a world fact, or a
+    person described in one sentence and named again in a second one with a field left out."""
     if rng.random() < 0.5:
-        w = rng.choice(WORLD)
-        k = rng.choice(list(FACT_A))
-        before, _, after = FACT_A[k].format(c=w["country"], v="\x00").partition("\x00")
-        return {"task": "infill", "before": before, "span": w[k], "after": after}
-    s = describe(rng, p)
-    tail = rng.choice([("{} is a {} from {}.", "name"), ("{} is a {} from {}.", "city"), ("{} is a {} from {}.", "job")])
-    fmt, field = tail
-    vals = {"name": p["name"], "job": p["job"], "city": p["city"]}
-    pieces = [vals["name"], vals["job"], vals["city"]]
-    idx = ["name", "job", "city"].index(field)
-    filled = [x if i != idx else "\x00" for i, x in enumerate(pieces)]
-    before, _, after = (s + " " + fmt.format(*filled)).partition("\x00")
-    return {"task": "infill", "before": before, "span": vals[field], "after": after}
+        s, v = _fact_sentence(rng, phrasing)
+        before, _, after = s.partition("\x00")
+        return {"task": "infill", "phrasing": phrasing, "before": before, "span": v, "after": after}
+    p = person(rng, split)
+    field = rng.choice(["name", "job", "city"])
+    tail = rng.choice(PERSON_TAILS[phrasing]).format(**{k: (p[k] if k != field else "\x00") for k in ("name", "job", "city")})
+    before, _, after = (describe(rng, p, phrasing) + " " + tail).partition("\x00")
+    return {"task": "infill", "phrasing": phrasing, "before": before, "span": p[field], "after": after}
 
 
 COPY_PROMPTS = ["Repeat: {s}", "Say exactly this: {s}", "Copy the names: {s}"]
@@ -200,26 +278,31 @@ def drill_example(rng, split):
 
 def sample(rng, split):
     r = rng.random()
-    if r < 0.48:
+    if r < 0.38:
         return extract_example(rng, split)
-    if r < 0.80:
+    if r < 0.66:
         return fact_example(rng, split)
-    if r < 0.85:
+    if r < 0.70:
         return copy_example(rng, split)
-    return text_example(rng, split)
+    if r < 0.80:
+        return text_example(rng, split)
+    return infill_example(rng, split)
 
 
 def heldout_set(seed=7, n_per_task=100):
+    """The evaluation set: for each task, n_per_task items with trained phrasings and n_per_task with the held-out
+    ("new") phrasing family; every entity is held out of training in both."""
     rng = random.Random(seed)
     out = []
-    out += [extract_example(rng, "eval") for _ in range(n_per_task)]
-    facts = []
-    while len(facts) < n_per_task:
-        e = fact_example(rng, "eval")
-        if e["task"] == "facts":
-            facts.append(e)
-    out += facts
-    out += [infill_example(rng, "eval") for _ in range(n_per_task)]
+    for phrasing in ("train", "new"):
+        out += [extract_example(rng, "eval", phrasing) for _ in range(n_per_task)]
+        facts = []
+        while len(facts) < n_per_task:
+            e = fact_example(rng, "eval", phrasing)
+            if e["task"] == "facts":
+                facts.append(e)
+        out += facts
+        out += [infill_example(rng, "eval", phrasing) for _ in range(n_per_task)]
     return out
 
 

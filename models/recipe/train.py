@@ -24,6 +24,7 @@ import model as M
 import safetensors_io
 
 T = 112
+HOLE_PAD = 10  # most EOS positions after an infilling span inside its hole
 T_MIN = 0.1  # lower bound of the mask ratio: caps the 1/t weight at 10 (variance of small batches)
 CONFIG = {
     "architectures": ["LLaDAModelLM"], "model_type": "llada", "d_model": 256, "n_heads": 4, "n_kv_heads": 4,
@@ -46,28 +47,36 @@ class Data:
         return ([self.bos, self.sh] + t.encode("user", False) + [self.eh] + t.encode("\n\n" + prompt, False) +
                 [self.eot, self.sh] + t.encode("assistant", False) + [self.eh] + t.encode("\n\n", False))
 
-    def row(self, ex):
-        """Returns (ids, first trainable position) padded with EOS to T, or None when too long."""
+    def row(self, ex, rng=None):
+        """Returns (ids, first trainable position, end of the trainable range) padded with EOS to T, or None when too
+        long. Infilling rows hold the span followed by EOS padding inside the hole (up to HOLE_PAD extra positions), the
+        layout the runtime decodes a hole in, and train only the hole."""
         if ex["task"] == "text":
             ids = [self.bos] + self.tok.encode(ex["text"], False)
-            start = 1
+            start, end = 1, T
+        elif ex["task"] == "infill":
+            before = [self.bos] + self.tok.encode(ex["before"], False)
+            span = self.tok.encode(ex["span"], False)
+            pad = (rng or random).randint(0, HOLE_PAD)
+            ids = before + span + [self.eos] * pad + self.tok.encode(ex["after"], False)
+            start, end = len(before), len(before) + len(span) + pad
         else:
             p = self.chat_prompt(ex["prompt"])
             ids = p + self.tok.encode(ex["answer"], False) + [self.eot]
-            start = len(p)
+            start, end = len(p), T
         if len(ids) > T:
             return None
-        return ids + [self.eos] * (T - len(ids)), start
+        return ids + [self.eos] * (T - len(ids)), start, end
 
     def batch(self, rng, n, drill=False):
         """A batch of the task mix padded to T, or of drills (corpus.drill_example) padded to their longest row plus
         a few EOS, which makes a drill step several times cheaper than a full one."""
         rows, starts = [], []
         while len(rows) < n:
-            r = self.row(corpus.drill_example(rng, "train") if drill else corpus.sample(rng, "train"))
+            r = self.row(corpus.drill_example(rng, "train") if drill else corpus.sample(rng, "train"), rng)
             if r is not None:
                 rows.append(r[0])
-                starts.append(r[1])
+                starts.append(r[1:])
         if drill:
             used = max(max(i for i, x in enumerate(r) if x != self.eos) + 1 for r in rows) + 4
             rows = [r[:used] for r in rows]
@@ -80,7 +89,7 @@ def loss_fn(m, ids, starts, mask_id, gen):
     u = (torch.arange(B).float()[:, None] + torch.rand(B, 1, generator=gen)) / B
     t = T_MIN + (1 - T_MIN) * u[torch.randperm(B, generator=gen)]
     pos = torch.arange(L)[None]
-    eligible = pos >= starts[:, None]
+    eligible = (pos >= starts[:, :1]) & (pos < starts[:, 1:])
     masked = (torch.rand(B, L, generator=gen) < t) & eligible
     noisy = torch.where(masked, torch.full_like(ids, mask_id), ids)
     logits, _ = m(noisy)
@@ -124,26 +133,35 @@ def answer_text(data, ids):
     return data.tok.decode(out).strip()
 
 
+def hole_budget(data, span):
+    """The hole size the in-training check decodes a span in: its tokens plus four positions of padding."""
+    return len(data.tok.encode(span, False)) + 4
+
+
 @torch.no_grad()
-def evaluate(m, data, n=30):
+def evaluate(m, data, n=20):
+    """Reference decoding on the first n held-out items of each task and phrasing (trained / new)."""
     m.eval()
     ex = corpus.heldout_set()
     res = {}
-    for task, gen_len in (("extract", 48), ("facts", 24)):
-        items = [e for e in ex if e["task"] == task][:n]
-        prompts = [data.chat_prompt(e["prompt"]) for e in items]
-        outs = reference_decode(m, data, prompts, gen_len)
-        ok = sum(answer_text(data, o[len(p):]) == e["answer"] for o, p, e in zip(outs, prompts, items))
-        res[task] = ok / len(items)
-    items = [e for e in ex if e["task"] == "infill"][:n]
-    fixed, spans = [], []
-    for e in items:
-        b = [data.bos] + data.tok.encode(e["before"].rstrip(), False)
-        s = data.tok.encode(" " + e["span"], False)
-        fixed.append(b + [data.mask] * len(s) + data.tok.encode(e["after"], False))
-        spans.append((len(b), s))
-    outs = reference_decode(m, data, None, 0, fixed)
-    res["infill"] = sum(o[a:a + len(s)] == s for o, (a, s) in zip(outs, spans)) / len(items)
+    for phrasing in ("train", "new"):
+        sub = [e for e in ex if e.get("phrasing") == phrasing]
+        suffix = "" if phrasing == "train" else "_new"
+        for task, gen_len in (("extract", 48), ("facts", 24)):
+            items = [e for e in sub if e["task"] == task][:n]
+            prompts = [data.chat_prompt(e["prompt"]) for e in items]
+            outs = reference_decode(m, data, prompts, gen_len)
+            ok = sum(answer_text(data, o[len(p):]) == e["answer"] for o, p, e in zip(outs, prompts, items))
+            res[task + suffix] = ok / len(items)
+        items = [e for e in sub if e["task"] == "infill"][:n]
+        fixed, holes = [], []
+        for e in items:
+            b = [data.bos] + data.tok.encode(e["before"], False)
+            k = hole_budget(data, e["span"])
+            fixed.append(b + [data.mask] * k + data.tok.encode(e["after"], False))
+            holes.append((len(b), k, e["span"]))
+        outs = reference_decode(m, data, None, 0, fixed)
+        res["infill" + suffix] = sum(answer_text(data, o[a:a + k]) == s for o, (a, k, s) in zip(outs, holes)) / len(items)
     m.train()
     return res
 
@@ -174,6 +192,7 @@ def main():
     ap.add_argument("--work", default="models/recipe/work")
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--total-steps", type=int, default=6000, help="length of the cosine learning-rate schedule (the rate stays at its floor after it)")
+    ap.add_argument("--schedule-from", type=int, default=0, help="warm restart: the learning-rate schedule counts steps from here")
     ap.add_argument("--max-steps", type=int, default=None, help="stop at this step (default: --total-steps)")
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -240,7 +259,7 @@ def main():
     while step < max_steps and time.time() - t0 < a.minutes * 60:
         ids, starts = data.batch(rng, a.batch, drill=rng.random() < a.drill_share)
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, a.total_steps, a.lr)
+            g["lr"] = lr_at(step - a.schedule_from, a.total_steps, a.lr)
         loss = loss_fn(m, ids, starts, data.mask, gen)
         opt.zero_grad()
         loss.backward()
@@ -249,7 +268,7 @@ def main():
         step += 1
         avg = loss.item() if avg is None else 0.98 * avg + 0.02 * loss.item()
         if step % 25 == 0:
-            print(f"step {step} loss {avg:.4f} lr {lr_at(step, a.total_steps, a.lr):.2e} {time.time()-t0:.0f}s", flush=True)
+            print(f"step {step} loss {avg:.4f} lr {lr_at(step - a.schedule_from, a.total_steps, a.lr):.2e} {time.time()-t0:.0f}s", flush=True)
         if step % a.eval_every == 0 or step == max_steps:
             r = evaluate(m, data)
             log.append({"step": step, "loss": avg, "minutes": (time.time() - t0) / 60, **r})

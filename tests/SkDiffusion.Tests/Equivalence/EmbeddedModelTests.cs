@@ -13,6 +13,8 @@ public sealed class EmbeddedModelTests(EmbeddedModelFixture model) : IClassFixtu
 {
     private sealed record KnownGood(string Prompt, int AnswerLength, string Answer);
 
+    private sealed record KnownGoodFile(List<KnownGood> Generations);
+
     public static TheoryData<int> Cases()
     {
         var data = new TheoryData<int>();
@@ -53,6 +55,6 @@ public sealed class EmbeddedModelTests(EmbeddedModelFixture model) : IClassFixtu
     private static List<KnownGood> Load()
     {
         string path = Path.Combine(AppContext.BaseDirectory, "known-good.json");
-        return JsonSerializer.Deserialize<List<KnownGood>>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+        return JsonSerializer.Deserialize<KnownGoodFile>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!.Generations;
     }
 }
