@@ -1,0 +1,83 @@
+namespace SkDiffusion.Templates.Holes;
+
+/// <summary>
+/// What a hole may contain, decided in one place: which tokens each position accepts, how short a hole may be and
+/// how the decoded text is cut to the requested length. The compiler's constraint and the reader both ask this type,
+/// so a grammar over the hole (exact word counts, a pattern) replaces it without touching the canvas layout.
+/// </summary>
+internal sealed class HoleContent
+{
+    private readonly TokenVocabulary _vocabulary;
+
+    public HoleContent(TokenVocabulary vocabulary)
+    {
+        _vocabulary = vocabulary;
+    }
+
+    /// <summary>Ordinary tokens (never special tokens) after the first position.</summary>
+    public bool[] Rest => _vocabulary.GetMask("hole-rest", _ => true);
+
+    /// <summary>
+    /// The first position: a token that starts with <paramref name="lead"/> (the text before the hole that the
+    /// tokenizer merges into the value) and goes on past it; after a space, a token that does not start with another.
+    /// </summary>
+    /// <param name="lead">The lead text (often empty; " " for Ġword tokenizers after a space).</param>
+    /// <param name="afterSpace">Whether the fixed text before the hole ends with whitespace (no double spaces).</param>
+    public bool[] First(string lead, bool afterSpace)
+    {
+        bool noSpace = lead.Length > 0 ? char.IsWhiteSpace(lead[^1]) : afterSpace;
+        return _vocabulary.GetMask($"hole-first:{noSpace}:{lead}", t =>
+            t.Length > lead.Length && t.StartsWith(lead, StringComparison.Ordinal) && !(noSpace && char.IsWhiteSpace(t[lead.Length])));
+    }
+
+    /// <summary>Whether some token can start a hole with <paramref name="lead"/>.</summary>
+    /// <param name="lead">The lead text.</param>
+    public bool CanLead(string lead) => Array.IndexOf(First(lead, afterSpace: false), true) >= 0;
+
+    /// <summary>The fewest tokens of a hole: an exact token count is kept, "at most" holes may be empty, others hold something.</summary>
+    /// <param name="length">The hole's length.</param>
+    public static int MinTokens(HoleLength length) =>
+        length.AtMost ? 0 : length.Unit == HoleUnit.Tokens ? length.Count : 1;
+
+    /// <summary>
+    /// Cuts decoded text to the hole's length: words are runs of non-space characters and the text ends after the
+    /// last allowed word; characters cut at the count. Trailing whitespace and a broken trailing character are dropped.
+    /// </summary>
+    /// <param name="decoded">The hole's decoded text (lead removed).</param>
+    /// <param name="length">The hole's length.</param>
+    /// <returns>The text and whether it was cut.</returns>
+    public static (string Text, bool Cut) Limit(string decoded, HoleLength length)
+    {
+        string text = decoded.TrimEnd('\uFFFD').TrimEnd();
+        switch (length.Unit)
+        {
+            case HoleUnit.Words:
+            {
+                int words = 0;
+                for (int i = 0; i < text.Length; i++)
+                {
+                    if (!char.IsWhiteSpace(text[i]) && (i == 0 || char.IsWhiteSpace(text[i - 1])) && ++words > length.Count)
+                    {
+                        return (text[..i].TrimEnd(), true);
+                    }
+                }
+
+                return (text, false);
+            }
+
+            case HoleUnit.Characters when text.Length > length.Count:
+            {
+                int n = length.Count;
+                if (char.IsHighSurrogate(text[n - 1]))
+                {
+                    n--;
+                }
+
+                return (text[..n].TrimEnd(), true);
+            }
+
+            default:
+                return (text, false);
+        }
+    }
+}
