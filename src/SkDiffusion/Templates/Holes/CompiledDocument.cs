@@ -73,7 +73,7 @@ public sealed class CompiledDocument
             }
 
             var length = Document.Holes[i];
-            var (shown, cut) = HoleContent.Limit(raw, length);
+            var (shown, cut) = HoleContent.Limit(raw, length, Document.Texts[i + 1]);
             var slot = new TemplateSlot { Name = $"hole{i}", Kind = TemplateSlotKind.Text, MinLength = 0, MaxLength = HoleBudgets[i] };
             slots.Add(new FilledSlot(slot.Name, slot, null, shown, shown, text.Length, shown.Length, tokens, cut));
             text.Append(shown);

@@ -19,15 +19,19 @@ internal sealed class HoleContent
 
     /// <summary>
     /// The first position: a token that starts with <paramref name="lead"/> (the text before the hole that the
-    /// tokenizer merges into the value) and goes on past it; after a space, a token that does not start with another.
+    /// tokenizer merges into the value) and goes on past it; after a space, a token that does not start with another;
+    /// never a token that starts with the punctuation the text after the hole starts with (that ends the hole).
     /// </summary>
     /// <param name="lead">The lead text (often empty; " " for Ġword tokenizers after a space).</param>
     /// <param name="afterSpace">Whether the fixed text before the hole ends with whitespace (no double spaces).</param>
-    public bool[] First(string lead, bool afterSpace)
+    /// <param name="after">The fixed text after the hole.</param>
+    public bool[] First(string lead, bool afterSpace, string after = "")
     {
         bool noSpace = lead.Length > 0 ? char.IsWhiteSpace(lead[^1]) : afterSpace;
-        return _vocabulary.GetMask($"hole-first:{noSpace}:{lead}", t =>
-            t.Length > lead.Length && t.StartsWith(lead, StringComparison.Ordinal) && !(noSpace && char.IsWhiteSpace(t[lead.Length])));
+        char stop = after.Length > 0 && char.IsPunctuation(after[0]) ? after[0] : '\0';
+        return _vocabulary.GetMask($"hole-first:{noSpace}:{(int)stop}:{lead}", t =>
+            t.Length > lead.Length && t.StartsWith(lead, StringComparison.Ordinal)
+            && !(noSpace && char.IsWhiteSpace(t[lead.Length])) && t[lead.Length] != stop);
     }
 
     /// <summary>Whether some token can start a hole with <paramref name="lead"/>.</summary>
@@ -41,14 +45,39 @@ internal sealed class HoleContent
 
     /// <summary>
     /// Cuts decoded text to the hole's length: words are runs of non-space characters and the text ends after the
-    /// last allowed word; characters cut at the count. Trailing whitespace and a broken trailing character are dropped.
+    /// last allowed word; characters cut at the count. When the text after the hole starts with punctuation (".",
+    /// ",", ")"…) and the model writes that punctuation followed by a space or the end of the hole, the hole ends
+    /// before it (the model went on past the hole's own text). Trailing whitespace and a broken trailing character are
+    /// dropped.
     /// </summary>
     /// <param name="decoded">The hole's decoded text (lead removed).</param>
     /// <param name="length">The hole's length.</param>
+    /// <param name="after">The fixed text after the hole.</param>
     /// <returns>The text and whether it was cut.</returns>
-    public static (string Text, bool Cut) Limit(string decoded, HoleLength length)
+    public static (string Text, bool Cut) Limit(string decoded, HoleLength length, string after)
     {
         string text = decoded.TrimEnd('\uFFFD').TrimEnd();
+        bool ended = false;
+        if (after.Length > 0 && char.IsPunctuation(after[0]))
+        {
+            // The model wrote the punctuation the text after the hole starts with: the hole's own text ended there.
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] == after[0] && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1])))
+                {
+                    ended = i + 1 < text.Length;
+                    text = text[..i].TrimEnd();
+                    break;
+                }
+            }
+        }
+
+        var (limited, cut) = Cut(text, length);
+        return (limited, cut || ended);
+    }
+
+    private static (string Text, bool Cut) Cut(string text, HoleLength length)
+    {
         switch (length.Unit)
         {
             case HoleUnit.Words:
