@@ -76,6 +76,15 @@ public sealed class HoleBoundaryTests(TinyPackages packages)
         Assert.True(first[dog]);
         Assert.False(first[Assert.Single(tokenizer.Encode(" "))]);
         Assert.All(vocabulary.Where(_ => true).Where(id => first[id]), id => Assert.StartsWith(" ", vocabulary.GetText(id)));
+
+        // A bare space may start the hole only before what the tokenizer splits after a space (digits), never a word.
+        var content = new HoleContent(vocabulary);
+        int space = Assert.Single(tokenizer.Encode(" "));
+        Assert.Equal(space, content.BareLead(" "));
+        var afterSpace = content.AfterBareLead(" ", space);
+        Assert.Equal([space, Assert.Single(tokenizer.Encode("4"))], tokenizer.Encode(" 4"));
+        Assert.True(afterSpace[Assert.Single(tokenizer.Encode("4"))]);
+        Assert.False(afterSpace[Assert.Single(tokenizer.Encode("d"))]);
     }
 
     [Fact]

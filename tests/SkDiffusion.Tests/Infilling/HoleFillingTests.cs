@@ -106,6 +106,21 @@ public sealed class HoleFillingTests
     }
 
     [Fact]
+    public async Task A_bare_lead_token_may_start_a_hole_before_what_the_tokenizer_keeps_apart()
+    {
+        // " 12" is " " + "12" for the test tokenizer (no " 12" token), so a number may follow the space the hole leads with.
+        var (number, compiled, _) = await FillAsync("Name: [[MASK:1]].", rel => rel switch { 0 => " ", 1 => "12", _ => null });
+        Assert.Equal(" ", compiled.Leads[0]);
+        Assert.Equal("12", number.Slots[0].Text);
+        Assert.Equal("Name: 12.", number.Text);
+
+        // " Bob" is one token: a bare " " followed by "Bob" is a split the tokenizer never makes.
+        var (word, _, _) = await FillAsync("Name: [[MASK:1]].", rel => rel switch { 0 => " ", 1 => "Bob", _ => null });
+        var tokens = word.Slots[0].Tokens;
+        Assert.False(tokens.Count >= 2 && tokens[0] == Tokenizer.Id(" ") && tokens[1] == Tokenizer.Id("Bob"));
+    }
+
+    [Fact]
     public void The_word_budget_is_measured_on_the_tokenizer_or_set()
     {
         var measured = HoleCompiler.Create(TemplateTestKit.Vocabulary, Tokenizer.Ids);

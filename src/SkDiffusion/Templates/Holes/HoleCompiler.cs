@@ -104,7 +104,9 @@ public sealed class HoleCompiler
             var length = document.Holes[i];
             int min = Math.Min(HoleContent.MinTokens(length), budgets[i]);
             bool afterSpace = document.Texts[i].Length > 0 && char.IsWhiteSpace(document.Texts[i][^1]);
-            var processor = new HoleConstraintProcessor(regionLength, offset, budgets[i], min, _content.First(leads[i], afterSpace, document.Texts[i + 1]), _content.Rest, _ids.Mask, _ids.Eos, _ids.IsEndOrPad);
+            int? bare = _content.BareLead(leads[i]);
+            var afterBare = bare is int b ? _content.AfterBareLead(leads[i], b) : null;
+            var processor = new HoleConstraintProcessor(regionLength, offset, budgets[i], min, _content.First(leads[i], afterSpace, document.Texts[i + 1]), _content.Rest, _ids.Mask, _ids.Eos, _ids.IsEndOrPad, bare, afterBare);
             canvas.AddSlot(budgets[i], new CanvasSlotOptions { Name = $"hole{i}", LogitProcessor = processor, VariableLength = min < budgets[i] });
             offsets[i] = offset;
             offset += budgets[i];

@@ -4,8 +4,9 @@ namespace SkDiffusion.Templates.Holes;
 
 /// <summary>
 /// The constraint of one hole: its positions take the tokens <see cref="HoleContent"/> allows, and the hole ends with
-/// EOS padding: EOS only after the minimum length and where no content follows, and only EOS after an EOS. The
-/// hole's place is computed from the end of the row (the compiled document closes the row).
+/// EOS padding: EOS only after the minimum length and where no content follows, and only EOS after an EOS. A hole
+/// may start with its lead as a token of its own only before a token the tokenizer keeps apart from it. The hole's
+/// place is computed from the end of the row (the compiled document closes the row).
 /// </summary>
 internal sealed class HoleConstraintProcessor : ILogitProcessor
 {
@@ -18,9 +19,13 @@ internal sealed class HoleConstraintProcessor : ILogitProcessor
     private readonly int _maskId;
     private readonly int _endId;
     private readonly Func<long, bool> _isEnd;
+    private readonly int _bareLead;
+    private readonly bool[]? _afterBareLead;
 
-    public HoleConstraintProcessor(int regionLength, int offset, int length, int minLength, bool[] first, bool[] rest, int maskId, int endId, Func<long, bool> isEnd)
+    public HoleConstraintProcessor(int regionLength, int offset, int length, int minLength, bool[] first, bool[] rest, int maskId, int endId, Func<long, bool> isEnd, int? bareLead = null, bool[]? afterBareLead = null)
     {
+        _bareLead = afterBareLead is null ? -1 : bareLead ?? -1;
+        _afterBareLead = afterBareLead;
         _regionLength = regionLength;
         _offset = offset;
         _length = length;
@@ -66,9 +71,25 @@ internal sealed class HoleConstraintProcessor : ILogitProcessor
 
         bool allowEnd = rel >= _minLength && !contentAfter;
         var mask = rel == 0 ? _first : _rest;
+        bool bareAllowed = false;
+        if (_bareLead >= 0 && _length > 1)
+        {
+            if (rel == 0)
+            {
+                // The lead alone, if what follows (when committed) is kept apart from it by the tokenizer.
+                long next = tokens[start + 1];
+                bareAllowed = next == _maskId || (next < _afterBareLead!.Length && _afterBareLead[next]);
+            }
+            else if (rel == 1 && tokens[start] == _bareLead)
+            {
+                mask = _afterBareLead!;
+                allowEnd = false;
+            }
+        }
+
         for (int v = 0; v < logits.Length; v++)
         {
-            if (v == _endId ? !allowEnd : v >= mask.Length || !mask[v])
+            if (v == _endId ? !allowEnd : (v >= mask.Length || !mask[v]) && !(bareAllowed && v == _bareLead))
             {
                 logits[v] = float.NegativeInfinity;
             }

@@ -34,6 +34,37 @@ internal sealed class HoleContent
             && !(noSpace && char.IsWhiteSpace(t[lead.Length])) && t[lead.Length] != stop);
     }
 
+    /// <summary>
+    /// The lead as a token of its own, when the tokenizer has one (<c>Ġ</c> for a space): a hole may start with it
+    /// only when the next token is one that the tokenizer keeps apart from it (<see cref="AfterBareLead"/>), as a
+    /// space before digits that Qwen2/LLaDA tokenizers split.
+    /// </summary>
+    /// <param name="lead">The lead text.</param>
+    public int? BareLead(string lead)
+    {
+        if (lead.Length == 0)
+        {
+            return null;
+        }
+
+        var tokens = _vocabulary.Tokenizer.Encode(lead);
+        return tokens.Count == 1 && _vocabulary.GetText(tokens[0]) == lead ? tokens[0] : null;
+    }
+
+    /// <summary>The tokens that may follow the bare lead token: those the tokenizer itself splits after it.</summary>
+    /// <param name="lead">The lead text.</param>
+    /// <param name="bare">The lead's token.</param>
+    public bool[] AfterBareLead(string lead, int bare) => _vocabulary.GetMask($"hole-after-bare:{lead}", t =>
+    {
+        if (char.IsWhiteSpace(t[0]))
+        {
+            return false;
+        }
+
+        var split = _vocabulary.Tokenizer.Encode(lead + t);
+        return split.Count == 2 && split[0] == bare && _vocabulary.GetText(split[1]) == t;
+    });
+
     /// <summary>Whether some token can start a hole with <paramref name="lead"/>.</summary>
     /// <param name="lead">The lead text.</param>
     public bool CanLead(string lead) => Array.IndexOf(First(lead, afterSpace: false), true) >= 0;
