@@ -1,21 +1,26 @@
 // Fills holes in a text from the context on both sides, then rewrites a span: things a left-to-right model cannot do.
-// Usage: dotnet run --project examples/SkDiffusion.InfillingEditor [-- "text with [[MASK:3]] holes"]
+// A hole is [[MASK:2]] (2 words), [[MASK:<=12]] (at most 12 words), [[MASK:<=20c]] (characters) or [[MASK:8t]] (tokens).
+// Usage: dotnet run --project examples/SkDiffusion.InfillingEditor [-- "text with [[MASK:1]] holes"]
 using SkDiffusion.DefaultModel;
+using SkDiffusion.InfillingEditor;
 using SkDiffusion.SemanticKernel.Infilling;
 using SkDiffusion.SemanticKernel.Models;
 
 using var model = DiffusionModel.Load(EmbeddedModel.PackageDirectory);
 var editor = DiffusionInfillingService.Create(model);
 
-string document = args.Length > 0 ? args[0] : "The capital of France is [[MASK:1]]. Lor Klorouklir is a [[MASK:<=3]] from Pabath.";
-var filled = await editor.InfillAsync(document);
-Console.WriteLine($"in:  {document}\nout: {filled.Text}");
-foreach (var hole in filled.Holes)
+IReadOnlyList<InfillingResult> results = args.Length > 0 ? [await editor.InfillAsync(args[0])] : await InfillingDemo.RunAsync(editor);
+string[] documents = args.Length > 0 ? [args[0]] : [.. InfillingDemo.Documents];
+for (int i = 0; i < results.Count; i++)
 {
-    Console.WriteLine($"  hole {hole.Index}: [{hole.Start}, {hole.Start + hole.Length}) \"{hole.Text}\" ({hole.TokenCount} tokens)");
+    Console.WriteLine($"in:  {documents[i]}\nout: {results[i].Text}");
+    foreach (var hole in results[i].Holes)
+    {
+        Console.WriteLine($"  hole {hole.Index}: [{hole.Start}, {hole.Start + hole.Length}) \"{hole.Text}\" ({hole.TokenCount} tokens)");
+    }
 }
 
-// Rewrite the characters of the first hole again, from the text around them.
-var first = filled.Holes[0];
-var rewritten = await editor.RewriteSpanAsync(filled.Text, first.Start, first.Length, maxTokens: 2);
+// Rewrite the first hole again, from the text around it (at most 1 word).
+var first = results[0].Holes[0];
+var rewritten = await editor.RewriteSpanAsync(results[0].Text, first.Start, first.Length, maxWords: 1);
 Console.WriteLine($"rewrite [{first.Start}, {first.Start + first.Length}): {rewritten.Text}");

@@ -4,6 +4,7 @@ using SkDiffusion.Sampling.Canvas;
 using SkDiffusion.SemanticKernel.Models;
 using SkDiffusion.SemanticKernel.Settings;
 using SkDiffusion.Templates;
+using SkDiffusion.Templates.Holes;
 
 namespace SkDiffusion.SemanticKernel.Infilling;
 
@@ -12,18 +13,26 @@ namespace SkDiffusion.SemanticKernel.Infilling;
 /// span of a document, and fills typed templates after an instruction.
 /// </summary>
 /// <remarks>
-/// Documents are decoded as plain text after BOS (no chat format), the layout the models saw for text. Holes use the
-/// syntax of <see cref="InfillingDocument"/>.
+/// Documents are decoded as plain text after BOS (no chat format): BOS, the text before a hole as the tokenizer
+/// splits it, the hole's masked positions, the text after. A hole ends where the model puts EOS padding; the padding
+/// is dropped. Holes use the syntax of <see cref="HoleDocument"/>: <c>[[MASK:2]]</c> (2 words), <c>[[MASK:&lt;=12]]</c>,
+/// <c>[[MASK:20c]]</c> (characters), <c>[[MASK:8t]]</c> (tokens).
 /// </remarks>
 public sealed class DiffusionInfillingService
 {
+    private readonly Lazy<HoleCompiler> _holes;
+
     private DiffusionInfillingService(DiffusionModel model)
     {
         Model = model;
+        _holes = new Lazy<HoleCompiler>(() => HoleCompiler.Create(model.DocumentCompiler.Vocabulary, model.DocumentCompiler.TokenIds));
     }
 
     /// <summary>The shared model.</summary>
     public DiffusionModel Model { get; }
+
+    /// <summary>The layout of documents with holes for this model's tokenizer (built on first use).</summary>
+    public HoleCompiler Holes => _holes.Value;
 
     /// <summary>Creates the service over a shared model.</summary>
     /// <param name="model">The model.</param>
@@ -34,19 +43,32 @@ public sealed class DiffusionInfillingService
     }
 
     /// <summary>Fills every hole of <paramref name="document"/>.</summary>
-    /// <param name="document">Text with holes: <c>[[MASK]]</c>, <c>[[MASK:5]]</c>, <c>[[MASK:&lt;=12]]</c>.</param>
+    /// <param name="document">
+    /// Text with holes: <c>[[MASK]]</c> (up to <see cref="HoleDocument.DefaultWords"/> words), <c>[[MASK:2]]</c> (2
+    /// words), <c>[[MASK:&lt;=12]]</c> (at most 12 words), <c>[[MASK:20c]]</c> / <c>[[MASK:&lt;=20c]]</c>
+    /// (characters), <c>[[MASK:8t]]</c> / <c>[[MASK:&lt;=8t]]</c> (tokens); <c>\[[MASK</c> is a literal.
+    /// </param>
+    /// <param name="settings">Sampling settings (steps default to the number of masked positions).</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The filled document (the text around the holes unchanged) and each hole's span.</returns>
+    /// <exception cref="TemplateException">A hole marker is malformed (<see cref="TemplateException.Position"/> is its offset) or there is no hole.</exception>
+    /// <exception cref="ArgumentException">The document does not fit the context, or a setting is invalid.</exception>
+    public Task<InfillingResult> InfillAsync(string document, DiffusionPromptExecutionSettings? settings = null, CancellationToken cancellationToken = default) =>
+        InfillAsync(HoleDocument.Parse(document), settings, cancellationToken);
+
+    /// <summary>Fills every hole of a parsed or built document.</summary>
+    /// <param name="document">The document.</param>
     /// <param name="settings">Sampling settings (steps default to the number of masked positions).</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The filled document and each hole's span.</returns>
-    /// <exception cref="TemplateException">The hole syntax is wrong.</exception>
     /// <exception cref="ArgumentException">The document does not fit the context, or a setting is invalid.</exception>
-    public async Task<InfillingResult> InfillAsync(string document, DiffusionPromptExecutionSettings? settings = null, CancellationToken cancellationToken = default)
+    public async Task<InfillingResult> InfillAsync(HoleDocument document, DiffusionPromptExecutionSettings? settings = null, CancellationToken cancellationToken = default)
     {
-        var template = InfillingDocument.Parse(document);
-        var compiled = Model.DocumentCompiler.Compile(template);
+        ArgumentNullException.ThrowIfNull(document);
+        var compiled = Holes.Compile(document);
         var prefix = Prefix(compiled);
         Model.EnsureFits(prefix.Count, compiled.Canvas.Length);
-        var options = (settings ?? new DiffusionPromptExecutionSettings()).ToSamplerOptions(compiled.Elements.Sum(e => e.Length), template: true);
+        var options = (settings ?? new DiffusionPromptExecutionSettings()).ToSamplerOptions(compiled.HoleBudgets.Sum(), template: true);
         SamplingResult result;
         using (await Model.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -60,34 +82,32 @@ public sealed class DiffusionInfillingService
     }
 
     /// <summary>Regenerates <c>document[start..start+length)</c> from the text around it.</summary>
-    /// <param name="document">The document.</param>
+    /// <param name="document">The document (taken literally: hole markers in it are plain text).</param>
     /// <param name="start">The span's first character.</param>
     /// <param name="length">The span's length (may be 0 to insert).</param>
-    /// <param name="maxTokens">The most tokens the new span may have.</param>
+    /// <param name="maxWords">The most words the new span may have (1 to <see cref="HoleLength.MaxWords"/>).</param>
     /// <param name="settings">Sampling settings.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The edited document; <see cref="InfillingResult.Holes"/> holds the new span.</returns>
-    public Task<InfillingResult> RewriteSpanAsync(string document, int start, int length, int maxTokens, DiffusionPromptExecutionSettings? settings = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentOutOfRangeException">The span is negative or runs past the end of the document, or <paramref name="maxWords"/> is out of range.</exception>
+    public Task<InfillingResult> RewriteSpanAsync(string document, int start, int length, int maxWords, DiffusionPromptExecutionSettings? settings = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (start + length > document.Length)
+        long end = (long)start + length;
+        if (end > document.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"The span [{start}, {start + length}) runs past the end of the document ({document.Length} characters).");
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"The span [{start}, {end}) runs past the end of the document ({document.Length} characters): start + length must be at most the length.");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxTokens, TemplateSlot.MaxAllowedLength);
-        string escaped = document[..start].Replace("[[MASK", "[ [MASK", StringComparison.Ordinal)
-            + InfillingDocument.Hole(maxTokens)
-            + document[(start + length)..].Replace("[[MASK", "[ [MASK", StringComparison.Ordinal);
-        if (escaped.Length - InfillingDocument.Hole(maxTokens).Length != document.Length - length)
+        if (maxWords < 1 || maxWords > HoleLength.MaxWords)
         {
-            throw new ArgumentException("The document itself contains '[[MASK'; remove it before rewriting a span.", nameof(document));
+            throw new ArgumentOutOfRangeException(nameof(maxWords), maxWords, $"The new span holds 1 to {HoleLength.MaxWords} words.");
         }
 
-        return InfillAsync(escaped, settings, cancellationToken);
+        var edit = HoleDocument.Create([document[..start], document[(int)end..]], [HoleLength.AtMostWords(maxWords)]);
+        return InfillAsync(edit, settings, cancellationToken);
     }
 
     /// <summary>Fills a typed template as the answer to an instruction (chat format: the instruction is the user turn).</summary>
@@ -115,7 +135,7 @@ public sealed class DiffusionInfillingService
         return compiled.Read(result.Sequences[0]);
     }
 
-    private IReadOnlyList<int> Prefix(CompiledTemplate compiled)
+    private IReadOnlyList<int> Prefix(CompiledDocument compiled)
     {
         var ids = Model.Package.Manifest.TokenIds;
         if (ids.Bos is int bos)
@@ -124,6 +144,6 @@ public sealed class DiffusionInfillingService
         }
 
         // Shifted-logit models cannot predict position 0: keep a real token there when the document starts with a hole.
-        return Model.Sampler.LogitsShifted && compiled.Elements.Count > 0 && compiled.Elements[0].Offset == 0 ? [ids.Eos] : [];
+        return Model.Sampler.LogitsShifted && compiled.HoleOffsets[0] == 0 ? [ids.Eos] : [];
     }
 }

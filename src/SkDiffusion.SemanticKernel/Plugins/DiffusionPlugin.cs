@@ -28,11 +28,11 @@ public sealed class DiffusionPlugin
     }
 
     /// <summary>Fills the holes of a document.</summary>
-    /// <param name="document">Text with [[MASK]], [[MASK:5]] or [[MASK:&lt;=12]] holes.</param>
+    /// <param name="document">Text with [[MASK]], [[MASK:2]] (2 words), [[MASK:&lt;=12]] (at most 12 words) or [[MASK:&lt;=20c]] (characters) holes.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The filled document.</returns>
     [KernelFunction("infill")]
-    [Description("Fills the holes of a text from the context on both sides. Mark holes with [[MASK]] (up to 16 tokens), [[MASK:5]] (exactly 5 tokens) or [[MASK:<=12]] (up to 12 tokens).")]
+    [Description("Fills the holes of a text from the context on both sides. Mark holes with [[MASK]] (up to 8 words), [[MASK:2]] (2 words), [[MASK:<=12]] (at most 12 words) or [[MASK:<=20c]] (at most 20 characters).")]
     public async Task<string> InfillAsync(
         [Description("The text with holes.")] string document,
         CancellationToken cancellationToken = default) =>
@@ -59,7 +59,7 @@ public sealed class DiffusionPlugin
     /// <param name="document">The document.</param>
     /// <param name="start">The span's first character.</param>
     /// <param name="length">The span's length.</param>
-    /// <param name="maxTokens">The most tokens of the new span.</param>
+    /// <param name="maxWords">The most words of the new span.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The edited document.</returns>
     [KernelFunction("rewrite_span")]
@@ -68,7 +68,7 @@ public sealed class DiffusionPlugin
         [Description("The document.")] string document,
         [Description("The first character of the span (0-based).")] int start,
         [Description("The number of characters to replace.")] int length,
-        [Description("The most tokens the new span may have.")] int maxTokens = 16,
+        [Description("The most words the new span may have.")] int maxWords = 8,
         CancellationToken cancellationToken = default) =>
-        (await _service.RewriteSpanAsync(document, start, length, maxTokens, cancellationToken: cancellationToken).ConfigureAwait(false)).Text;
+        (await _service.RewriteSpanAsync(document, start, length, maxWords, cancellationToken: cancellationToken).ConfigureAwait(false)).Text;
 }

@@ -100,7 +100,7 @@ public sealed class TemplateCompiler
             }
 
             bool absorb = false;
-            if (_options.AbsorbSpaces && i > 0 && plans[^1].Text is { } before && before.EndsWith(' ') && CanAbsorb(slot))
+            if (_options.AbsorbSpaces && i > 0 && plans[^1].Text is { } before && before.EndsWith(' ') && SpaceJoinsValue(before, slot) && CanAbsorb(slot))
             {
                 absorb = true;
                 plans[^1].Text = before[..^1];
@@ -185,6 +185,19 @@ public sealed class TemplateCompiler
         TemplateSlotKind.Enum or TemplateSlotKind.Boolean => true,
         _ => Mask("space-json", t => t[0] == ' ' && t.Length > 1 && TokenVocabulary.IsJsonSafe(t)).Contains(true),
     };
+
+    // The space moves into the slot only when this tokenizer merges it with a value of the slot's kind
+    // (Ġword tokenizers); a tokenizer that emits spaces as their own tokens keeps it in the fixed text.
+    private bool SpaceJoinsValue(string before, TemplateSlot slot)
+    {
+        var probes = slot.Kind switch
+        {
+            TemplateSlotKind.Integer or TemplateSlotKind.Number => TokenBoundaryProbe.DigitProbes,
+            TemplateSlotKind.Enum or TemplateSlotKind.Boolean => slot.Choices,
+            _ => TokenBoundaryProbe.WordProbes,
+        };
+        return TokenBoundaryProbe.Before(_vocabulary.Tokenizer, before, probes).Lead.Length > 0;
+    }
 
     private bool[] Mask(string key, Func<string, bool> predicate) => _vocabulary.GetMask(key, predicate);
 

@@ -4,10 +4,11 @@ namespace SkDiffusion.Templates;
 public sealed class TemplateCompilerOptions
 {
     /// <summary>
-    /// Whether a space that ends the fixed text before a slot moves into the slot, so that the slot's first token
-    /// carries it (" Paris" rather than " " + "Paris"), as the model saw the text in training. Applied only when the
-    /// vocabulary has space-led tokens of the slot's kind (never for digits with Qwen2/LLaDA-style tokenizers that
-    /// split digits). Default true.
+    /// Whether a space that ends the fixed text before a slot may move into the slot, so that the slot's first token
+    /// carries it (" Paris" rather than " " + "Paris"). The compiler moves it only where the tokenizer itself merges
+    /// that space with a value of the slot's kind (it encodes the text followed by probe values and compares): so for
+    /// <c>Ġword</c> tokenizers (LLaDA, Qwen2/Dream) before words, never before digits those tokenizers split, and
+    /// never for tokenizers that emit spaces as their own tokens. Default true.
     /// </summary>
     public bool AbsorbSpaces { get; set; } = true;
 
