@@ -6,13 +6,17 @@ public enum EosSuppression
     /// <summary>No suppression.</summary>
     None,
 
-    /// <summary>EOS and EoT logits are set to negative infinity: they are never produced.</summary>
+    /// <summary>
+    /// LLaDA's <c>logits_eos_inf</c>: the EOS logit is set to negative infinity, so EOS is never produced (EoT still
+    /// can be).
+    /// </summary>
     Logits,
 
     /// <summary>
-    /// EOS and EoT may be produced, but a position whose chosen token is one of them gets the score negative infinity,
-    /// so it is ranked last and committed only when the schedule needs it (threshold rules: only as a block's
-    /// top-1 when nothing else is left).
+    /// LLaDA's <c>confidence_eos_eot_inf</c>: EOS and EoT may be produced, but every position's score is computed from
+    /// the distribution with EOS and EoT removed (renormalised), and a position whose chosen token is EOS or EoT scores
+    /// 0 (its probability there). Such positions rank after every other one and are committed only when the schedule
+    /// needs them (threshold rules: only as a block's top-1).
     /// </summary>
     Confidence,
 }

@@ -211,7 +211,7 @@ public sealed class SamplerOptions
             throw new ArgumentOutOfRangeException(nameof(CfgScale), CfgScale, "CfgScale must be 0 (off) or a finite positive number.");
         }
 
-        if (Score == ScoreKind.NegativeEntropy && Selection != SelectionRule.Schedule)
+        if (Score == ScoreKind.NegativeEntropy && Selection is SelectionRule.Threshold or SelectionRule.Factor or SelectionRule.Confident)
         {
             throw new ArgumentException($"Selection {Selection} compares scores with a threshold in (0, 1], but negative-entropy scores are at most 0 and never pass: use Score = Confidence (or Margin), or Selection = Schedule.", nameof(Score));
         }

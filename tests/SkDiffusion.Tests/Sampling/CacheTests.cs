@@ -69,6 +69,26 @@ public sealed class CacheTests
     [Theory]
     [InlineData(CacheMode.Prefix)]
     [InlineData(CacheMode.Dual)]
+    public async Task CfgWithACacheGivesTheTokensOfNoCacheOnAPaddedBatch(CacheMode mode)
+    {
+        // The unconditional rows (prompt masked) must reach the cached runs too, padding included. The reference fake's
+        // logits are flat enough for the unconditional rows to change the answer.
+        var fake = new ReferenceFake(0.125, 0, 0, Causal: true);
+        SamplerOptions Options(CacheMode m) => new() { Steps = 12, BlockLength = 4, CfgScale = 1.5, CacheMode = m, MaxDegreeOfParallelism = 1 };
+        var expected = await Sampler(fake.Denoiser()).SampleAsync(Batch(), Options(CacheMode.None));
+        var withoutCfg = await Sampler(fake.Denoiser()).SampleAsync(Batch(), new SamplerOptions { Steps = 12, BlockLength = 4, MaxDegreeOfParallelism = 1 });
+        var actual = await DiffusionSampler.Create(fake.CachingDenoiser(), SamplingTestIds.Ids, false).SampleAsync(Batch(), Options(mode));
+        for (int r = 0; r < 2; r++)
+        {
+            Assert.Equal(expected.Sequences[r].Tokens, actual.Sequences[r].Tokens);
+        }
+
+        Assert.NotEqual(withoutCfg.Sequences[0].Tokens, expected.Sequences[0].Tokens);
+    }
+
+    [Theory]
+    [InlineData(CacheMode.Prefix)]
+    [InlineData(CacheMode.Dual)]
     public async Task EachBlockStartsWithOneFullPassAndTheRestRunTheWindow(CacheMode mode)
     {
         // Prompt 2, answer 8 in blocks of 4, one token per step: 8 passes, the first of each block full.

@@ -7,9 +7,11 @@ namespace SkDiffusion.Tests.Sampling;
 /// <summary>
 /// A caching denoiser whose "keys" are exact: each cached position stores its token, position id and mask bit, so a
 /// cached run rebuilds the whole canvas and evaluates <see cref="LogitsFunction"/> on it. As long as the cached
-/// positions did not change, cached runs give exactly the logits of a full pass.
+/// positions did not change, cached runs give exactly the logits of a full pass. With <paramref name="shifted"/>,
+/// <paramref name="function"/> gives raw Dream-layout logits (position i predicts i + 1) and each run realigns them as
+/// <see cref="OnnxDenoiser"/> does: run position k gets raw k - 1, the run's first real position keeps its own.
 /// </summary>
-internal sealed class CachingFakeDenoiser(int vocabularySize, LogitsFunction function) : ICachingDenoiser
+internal sealed class CachingFakeDenoiser(int vocabularySize, LogitsFunction function, bool shifted = false) : ICachingDenoiser
 {
     private const int Width = 3;
 
@@ -74,6 +76,16 @@ internal sealed class CachingFakeDenoiser(int vocabularySize, LogitsFunction fun
             {
                 int index = mask[(r * total) + p + i] != 0 ? pads + (int)pos[(r * s) + i] : PaddedIndex(mask.Slice(r * total, total), p + i);
                 function(r, canvas, index, logits.AsSpan(((r * s) + i) * VocabularySize, VocabularySize));
+            }
+
+            if (shifted)
+            {
+                bool realPast = mask.Slice(r * total, p).IndexOfAnyExcept(0L) >= 0;
+                int first = realPast ? 0 : Math.Max(0, mask.Slice((r * total) + p, s).IndexOfAnyExcept(0L));
+                for (int i = s - 1; i > first; i--)
+                {
+                    logits.AsSpan(((r * s) + i - 1) * VocabularySize, VocabularySize).CopyTo(logits.AsSpan(((r * s) + i) * VocabularySize, VocabularySize));
+                }
             }
         }
 

@@ -33,8 +33,12 @@ public sealed class EosTests
     {
         var (result, events) = await RunAsync(EndsAfterTwo(), DiffusionCanvas.FromPrompt(Prompt, 12), new SamplerOptions { Steps = 12, BlockLength = 4, StopAtEos = true });
         Assert.Equal(4, result.Nfe); // only the first block is decoded
-        Assert.Equal(8, events[0].EosFilled.Count);
-        Assert.All(events[0].EosFilled, f => Assert.True(f.Position >= 6));
+
+        // As dInfer: the block is finished first (EOS is committed at step 0), then what follows is filled.
+        Assert.Equal(SamplingTestIds.Eos, events[0].Committed[0].TokenId);
+        Assert.All(events.Take(3), e => Assert.Empty(e.EosFilled));
+        Assert.Equal(8, events[3].EosFilled.Count);
+        Assert.All(events[3].EosFilled, f => Assert.True(f.Position >= 6));
         Assert.Equal([7, 7], result.Sequences[0].AnswerTokens);
         Assert.All(result.Sequences[0].Tokens.Skip(4), t => Assert.Equal(SamplingTestIds.Eos, t));
         Assert.Equal(FinishReason.Eos, result.FinishReason);
@@ -61,7 +65,7 @@ public sealed class EosTests
     {
         var (result, events) = await RunAsync(EndsAfterTwo(), DiffusionCanvas.FromPrompt(Prompt, 6), new SamplerOptions { Steps = 6, EosSuppression = EosSuppression.Confidence });
         Assert.Equal([2, 3], events.Take(2).Select(e => e.Committed[0].Position));
-        Assert.Equal(double.NegativeInfinity, events[2].Committed[0].Score);
+        Assert.Equal(0, events[2].Committed[0].Score); // its probability once EOS and EoT are taken out
         Assert.Equal([7, 7], result.Sequences[0].AnswerTokens);
     }
 

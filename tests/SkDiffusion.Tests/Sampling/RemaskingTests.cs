@@ -72,4 +72,31 @@ public sealed class RemaskingTests
 
         Assert.DoesNotContain(SamplingTestIds.Mask, result.Sequences[0].Tokens);
     }
+
+    [Fact]
+    public async Task ARemaskingStepCommitsAsManyMoreInTheSameStep()
+    {
+        // ReMDM raises the unmask probability of the step that remasks: the masked count follows the plan of the run
+        // without remasking (16 masks, one per step), as long as the step started with enough masks.
+        SamplerOptions Options(double eta) => new() { Steps = 32, Temperature = 1, Seed = 7, Remasking = new RemaskingOptions { Strategy = RemaskingStrategy.Cap, Eta = eta } };
+        var (_, plain) = await RunAsync(Flat(), DiffusionCanvas.FromPrompt(Prompt, 16), Options(0));
+        var (_, remasking) = await RunAsync(Flat(), DiffusionCanvas.FromPrompt(Prompt, 16), Options(0.3));
+        int before = 16, compared = 0, withRemasks = 0;
+        for (int i = 0; i < 15; i++)
+        {
+            var e = remasking[i];
+            if (before < 1 + e.Remasked.Count)
+            {
+                break;
+            }
+
+            Assert.Equal(1 + e.Remasked.Count, e.Committed.Count);
+            Assert.Equal(plain[i].MasksLeft, e.MasksLeft);
+            withRemasks += e.Remasked.Count > 0 ? 1 : 0;
+            compared++;
+            before = e.MasksLeft;
+        }
+
+        Assert.True(withRemasks > 0 && compared > 4, $"{withRemasks} remasking steps among {compared} compared");
+    }
 }

@@ -55,16 +55,25 @@ public sealed class SelectionTests
         // Sorted 0.99, 0.8, 0.7, 0.3 with factor 1: n=2 needs 1-1/3=0.667 (0.8 passes), n=3 needs 0.75 (0.7 fails).
         var (result, events) = await RunAsync(Confidences([0.7, 0.99, 0.3, 0.8]), DiffusionCanvas.FromPrompt(Prompt, 4), new SamplerOptions { Selection = SelectionRule.Factor, Factor = 1 });
         Assert.Equal([3, 5], Positions(events[0]));
-        Assert.Equal([2], Positions(events[1]));   // 0.7 is the best left: always accepted; 0.3 < 0.667
-        Assert.Equal([4], Positions(events[2]));
-        Assert.Equal(3, result.Nfe);
+
+        // 0.7 is the best left (always accepted); 0.3 < 0.667 fails, but as the last candidate it is committed too.
+        Assert.Equal([2, 4], Positions(events[1]));
+        Assert.Equal(2, result.Nfe);
+    }
+
+    [Fact]
+    public async Task FactorRuleKeepsAFailingCandidateThatIsNotTheLast()
+    {
+        // Sorted 0.99, 0.3, 0.2: 0.3 fails n=2 (0.667) and is not the last, so only the best goes.
+        var (_, events) = await RunAsync(Confidences([0.2, 0.99, 0.3]), DiffusionCanvas.FromPrompt(Prompt, 3), new SamplerOptions { Selection = SelectionRule.Factor, Factor = 1 });
+        Assert.Equal([3], Positions(events[0]));
     }
 
     [Fact]
     public async Task LargerFactorAcceptsMore()
     {
-        // factor 2: n=2 needs 1-2/3=0.333, n=3 needs 0.5, n=4 needs 0.6.
-        var (_, events) = await RunAsync(Confidences([0.7, 0.99, 0.3, 0.8]), DiffusionCanvas.FromPrompt(Prompt, 4), new SamplerOptions { Selection = SelectionRule.Factor, Factor = 2 });
+        // factor 2: n=2 needs 1-2/3=0.333, n=3 needs 0.5 (both pass); n=4 needs 0.6: 0.3 fails and is not the last.
+        var (_, events) = await RunAsync(Confidences([0.7, 0.99, 0.3, 0.8, 0.1]), DiffusionCanvas.FromPrompt(Prompt, 5), new SamplerOptions { Selection = SelectionRule.Factor, Factor = 2 });
         Assert.Equal([2, 3, 5], Positions(events[0]));
     }
 

@@ -23,7 +23,10 @@ internal sealed class PositionEvaluator
     private readonly bool _needEntropy;
     private readonly bool _filter;
     private readonly double _temperature;
+    private readonly bool _suppressEndInScore;
+    private readonly float[] _scoreLogits;
     private Stats _model;
+    private Stats _score;
     private Stats _sampling;
 
     public PositionEvaluator(int vocabularySize, SamplerOptions options, SpecialTokenIds ids)
@@ -39,6 +42,8 @@ internal sealed class PositionEvaluator
         _noise = options.Temperature > 0 ? new double[vocabularySize] : [];
         _needTop2 = options.Score == ScoreKind.Margin;
         _needEntropy = options.Score == ScoreKind.NegativeEntropy;
+        _suppressEndInScore = options.EosSuppression == EosSuppression.Confidence;
+        _scoreLogits = _suppressEndInScore ? new float[vocabularySize] : [];
     }
 
     /// <summary>This evaluator's random generator, reseeded per position by the caller.</summary>
@@ -93,11 +98,8 @@ internal sealed class PositionEvaluator
 
         if (_options.EosSuppression == EosSuppression.Logits)
         {
+            // LLaDA's logits_eos_inf: EOS only (EoT stays possible).
             Forbid(x, _ids.Eos);
-            if (_ids.Eot is int eot)
-            {
-                Forbid(x, eot);
-            }
         }
 
         _model = Stats.Compute(x, 1.0, _needTop2, _needEntropy);
@@ -105,6 +107,9 @@ internal sealed class PositionEvaluator
         {
             return false;
         }
+
+        // LLaDA's confidence_eos_eot_inf: the scores come from the distribution without EOS and EoT (renormalised).
+        _score = _suppressEndInScore ? Stats.Compute(WithoutEnd(x), 1.0, _needTop2, _needEntropy) : _model;
 
         double samplingScale = _temperature > 0 ? 1.0 / _temperature : 1.0;
         if (_filter)
@@ -116,7 +121,8 @@ internal sealed class PositionEvaluator
 
         if (_options.ScoreDistribution == ScoreDistribution.Sampling)
         {
-            _sampling = _filter || _temperature > 0 ? Stats.Compute(SamplingLogits, samplingScale, _needTop2, _needEntropy) : _model;
+            _sampling = _suppressEndInScore ? Stats.Compute(WithoutEnd(SamplingLogits), samplingScale, _needTop2, _needEntropy)
+                : _filter || _temperature > 0 ? Stats.Compute(SamplingLogits, samplingScale, _needTop2, _needEntropy) : _model;
         }
 
         return true;
@@ -139,32 +145,42 @@ internal sealed class PositionEvaluator
         }
 
         double probability = Math.Exp(_processed[token] - _model.LogSumExp);
+        bool endRemoved = _suppressEndInScore && _ids.IsEnd(token);
         double score;
         switch (_options.Score)
         {
             case ScoreKind.Confidence:
-                score = _options.ScoreDistribution == ScoreDistribution.Model
-                    ? probability
+                score = endRemoved ? 0
+                    : _options.ScoreDistribution == ScoreDistribution.Model
+                    ? Math.Exp(_processed[token] - _score.LogSumExp)
                     : Math.Exp((src[token] * _sampling.Scale) - _sampling.LogSumExp);
                 break;
             case ScoreKind.Margin:
-                var stats = _options.ScoreDistribution == ScoreDistribution.Model ? _model : _sampling;
+                var stats = _options.ScoreDistribution == ScoreDistribution.Model ? _score : _sampling;
                 score = stats.Top1Probability - stats.Top2Probability;
                 break;
             case ScoreKind.NegativeEntropy:
-                score = (_options.ScoreDistribution == ScoreDistribution.Model ? _model : _sampling).SumPLogP;
+                score = (_options.ScoreDistribution == ScoreDistribution.Model ? _score : _sampling).SumPLogP;
                 break;
             default:
                 score = rng.NextOpenUnit();
                 break;
         }
 
-        if (_options.EosSuppression == EosSuppression.Confidence && _ids.IsEnd(token))
+        return new Pick(token, score, probability);
+    }
+
+    /// <summary>A copy of <paramref name="x"/> with EOS and EoT at negative infinity (in the score buffer).</summary>
+    private ReadOnlySpan<float> WithoutEnd(ReadOnlySpan<float> x)
+    {
+        x.CopyTo(_scoreLogits);
+        Forbid(_scoreLogits, _ids.Eos);
+        if (_ids.Eot is int eot)
         {
-            score = double.NegativeInfinity;
+            Forbid(_scoreLogits, eot);
         }
 
-        return new Pick(token, score, probability);
+        return _scoreLogits;
     }
 
     private static void Forbid(Span<float> x, int token)

@@ -18,6 +18,7 @@ internal sealed class SamplingRun
     private const byte KindFixed = 2;
     private const byte KindSlot = 3;
     private const byte KindFilled = 4;
+    private const ulong OriginSalt = 0x4F524947494EUL;
 
     private readonly IDenoiser _denoiser;
     private readonly SpecialTokenIds _ids;
@@ -154,7 +155,7 @@ internal sealed class SamplingRun
                 throw new ArgumentException($"Row {r} starts with a masked position, but the model's logits are shifted (Dream): position i is predicted from position i-1, so position 0 must hold a real token. Start the sequence with a prompt token (e.g. BOS).", nameof(canvas));
             }
 
-            if (options.Selection is SelectionRule.Schedule or SelectionRule.Confident && row.BlockCount > options.Steps)
+            if (options.Selection is SelectionRule.Schedule or SelectionRule.Confident or SelectionRule.Origin && row.BlockCount > options.Steps)
             {
                 throw new ArgumentException($"Steps ({options.Steps}) is less than the number of blocks ({row.BlockCount}) of row {r} (answer {seq.AnswerLength} positions, BlockLength {row.BlockLength}): every block needs at least one step. Raise Steps or BlockLength.", nameof(options));
             }
@@ -526,7 +527,7 @@ internal sealed class SamplingRun
             any |= k > 0;
         }
 
-        if (_options.Selection is SelectionRule.Threshold or SelectionRule.Factor or SelectionRule.Confident)
+        if (_options.Selection is not SelectionRule.Schedule)
         {
             return true;
         }
@@ -636,6 +637,7 @@ internal sealed class SamplingRun
     /// <summary>Runs the denoiser for this step: the whole canvas, or (with a cache) only the current window.</summary>
     private async ValueTask<DenoiserOutput> ForwardAsync(CancellationToken cancellationToken)
     {
+        WriteUnconditionalRows();
         if (_caching is null)
         {
             _logitsOffset = 0;
@@ -750,21 +752,27 @@ internal sealed class SamplingRun
         }
     }
 
-    private DenoiserInput BuildInput(bool withLogitsPositions = false)
+    /// <summary>CFG: copies the conditional rows to the unconditional ones with the prompt masked (both forward paths).</summary>
+    private void WriteUnconditionalRows()
     {
-        if (_cfg)
+        if (!_cfg)
         {
-            int n = _batch * _length;
-            Array.Copy(_tokens, 0, _tokens, n, n);
-            for (int i = 0; i < n; i++)
-            {
-                if (_kind[i] == KindPrompt)
-                {
-                    _tokens[n + i] = _ids.Mask;
-                }
-            }
+            return;
         }
 
+        int n = _batch * _length;
+        Array.Copy(_tokens, 0, _tokens, n, n);
+        for (int i = 0; i < n; i++)
+        {
+            if (_kind[i] == KindPrompt)
+            {
+                _tokens[n + i] = _ids.Mask;
+            }
+        }
+    }
+
+    private DenoiserInput BuildInput(bool withLogitsPositions = false)
+    {
         int rows = _cfg ? 2 * _batch : _batch;
         int perRow = withLogitsPositions ? FillLogitsPositions() : _length;
         if (perRow >= _length)
@@ -876,7 +884,20 @@ internal sealed class SamplingRun
             }
         }
 
-        // 2. Score them and select (best of N candidates with reward guidance).
+        // 2. Remask (ReMDM) among tokens committed in earlier steps; as ReMDM raises the unmask probability of the same
+        // step, each remasked token adds one commit to its group's count in this step.
+        double sigma = Sigma(row);
+        if (sigma > 0)
+        {
+            int before = remasked.Count;
+            Remask(r, sigma, remasked);
+            for (int k = before; k < remasked.Count; k++)
+            {
+                _planned[PlannedIndex(r, Group(baseFlat + remasked[k].Position))]++;
+            }
+        }
+
+        // 3. Score the candidates and select (best of N candidates with reward guidance).
         var reward = _options.RewardGuidance;
         int candidates = reward?.Candidates ?? 1;
         int[]? bestTokens = null;
@@ -887,7 +908,7 @@ internal sealed class SamplingRun
         for (int c = 0; c < candidates; c++)
         {
             EvaluateAll(r, count, c, output);
-            Select(r, count);
+            Select(r, count, c);
 
             if (reward is null)
             {
@@ -924,13 +945,6 @@ internal sealed class SamplingRun
             bestChosen!.CopyTo(_chosen, 0);
         }
 
-        // 3. Remask (ReMDM) among tokens committed in earlier steps, before this step's commits.
-        double sigma = Sigma(row);
-        if (sigma > 0)
-        {
-            Remask(r, sigma, remasked);
-        }
-
         // 4. Commit.
         for (int i = 0; i < count; i++)
         {
@@ -947,8 +961,9 @@ internal sealed class SamplingRun
             committed.Add(new CommittedToken(r, _candPos[i], _candToken[i], _candScore[i], _candProb[i]));
         }
 
-        // 5. Early stop at EOS: fill the slot's masks beyond the current block.
-        if (_options.StopAtEos)
+        // 5. Early stop at EOS (dInfer): once the block holds no mask, an EOS/EoT in it fills its slot's masks beyond the
+        // block. The next step starts a new block, so a cache window is refreshed over the filled tokens.
+        if (_options.StopAtEos && CountMasks(baseFlat, row.BlockStart, row.BlockEnd) == 0)
         {
             for (int p = row.BlockStart; p < row.BlockEnd; p++)
             {
@@ -1100,13 +1115,19 @@ internal sealed class SamplingRun
     }
 
     /// <summary>Ranks the row's candidates per group and marks the chosen prefix in <see cref="_chosen"/>.</summary>
-    private void Select(int r, int count)
+    private void Select(int r, int count, int candidate)
     {
         var row = _rows[r];
         for (int i = 0; i < count; i++)
         {
             _order[i] = i;
             _chosen[i] = false;
+        }
+
+        if (_options.Selection == SelectionRule.Origin)
+        {
+            SelectOrigin(r, count, candidate);
+            return;
         }
 
         // Dream's alg_temp: rank by score/τ + Gumbel noise, i.e. draw the positions without replacement with
@@ -1156,6 +1177,21 @@ internal sealed class SamplingRun
         }
     }
 
+    /// <summary>Dream's <c>origin</c>: each candidate independently with probability <c>1 - s/t</c> (all at the last step).</summary>
+    private void SelectOrigin(int r, int count, int candidate)
+    {
+        var row = _rows[r];
+        double t = _options.Schedule.MaskedFractionAfter(row.StepInBlock - 1, row.StepsInBlock);
+        double s = _options.Schedule.MaskedFractionAfter(row.StepInBlock, row.StepsInBlock);
+        double p = IsLastStep(row) || t <= 0 ? 1 : 1 - (s / t);
+        var rng = new Xoshiro256StarStar(0);
+        for (int i = 0; i < count; i++)
+        {
+            rng.Reseed(Xoshiro256StarStar.Derive(_options.Seed ^ OriginSalt, _step, r, _candPos[i], candidate));
+            _chosen[i] = rng.NextOpenUnit() < p;
+        }
+    }
+
     private int TakeThreshold(ReadOnlySpan<int> sorted)
     {
         int take = 1;
@@ -1181,7 +1217,8 @@ internal sealed class SamplingRun
             take++;
         }
 
-        return take;
+        // Fast-dLLM / dInfer (get_transfer_index_dynamic): when only the last candidate fails its bound, it is committed too.
+        return take == sorted.Length - 1 ? sorted.Length : take;
     }
 
     private int TakeConfident(ReadOnlySpan<int> sorted, int scheduled)

@@ -22,8 +22,8 @@ public enum SelectionRule
     /// <summary>
     /// Fast-dLLM's factor rule (<c>get_transfer_index_dynamic</c>): with scores sorted descending and n counted from
     /// 1 for the best, the n-th best is committed while <c>score_n &gt;= 1 - factor / (n + 1)</c> holds for it and
-    /// every better one; the best is always committed (its bound is ignored). Fast-dLLM's code also commits the last
-    /// candidate when only it fails; this implementation does not. A block runs until it holds no mask.
+    /// every better one; the best is always committed (its bound is ignored), and as in the reference code the last
+    /// candidate is committed too when it is the only one that fails. A block runs until it holds no mask.
     /// </summary>
     Factor,
 
@@ -33,4 +33,13 @@ public enum SelectionRule
     /// everything left, so a block takes at most its share of the steps (often fewer).
     /// </summary>
     Confident,
+
+    /// <summary>
+    /// Dream's default algorithm <c>origin</c>: every masked position of the block is committed independently with
+    /// probability <c>1 - s/t</c>, where <c>t</c> and <c>s</c> are the schedule's masked fractions before and after the
+    /// step (<see cref="Schedules.ICommitSchedule.MaskedFractionAfter"/>; Dream's timesteps with
+    /// <see cref="Schedules.DreamSchedule"/>), and with probability 1 at the block's last step. Scores are not used. Each
+    /// position draws from its own stream of <see cref="SamplerOptions.Seed"/>.
+    /// </summary>
+    Origin,
 }
