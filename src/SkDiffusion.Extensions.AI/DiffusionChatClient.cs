@@ -210,6 +210,7 @@ public sealed class DiffusionChatClient : IChatClient
             return (Response([new TextContent(json.Json)], ChatFinishReason.Stop, jsonFigures, json.Result), jsonFigures);
         }
 
+        Model.EnsureFits(request.Prompt.Count, request.AnswerLength);
         var result = await Model.SampleAsync(request.Canvas!, request.Options!, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var tokens = result.Sequences[0].AnswerTokens;

@@ -61,7 +61,12 @@ internal sealed class DiffusionChatRequest
         }
 
         int answerLength = settings.ResolveAnswerLength();
-        model.EnsureFits(prompt.Count, answerLength);
+        if (chatOptions?.Tools is not { Count: > 0 })
+        {
+            // With tools the text answer may not be needed; the client checks the fit before decoding one.
+            model.EnsureFits(prompt.Count, answerLength);
+        }
+
         return new DiffusionChatRequest(turns, prompt, settings)
         {
             Canvas = DiffusionCanvas.FromPrompt(prompt, answerLength),

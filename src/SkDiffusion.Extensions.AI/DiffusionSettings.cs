@@ -14,7 +14,7 @@ namespace SkDiffusion.Extensions.AI;
 /// </summary>
 internal sealed class DiffusionSettings
 {
-    internal static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString };
+    internal static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>Answer positions to decode (the most tokens the answer may have). Default 64.</summary>
     [JsonPropertyName("answer_length")]

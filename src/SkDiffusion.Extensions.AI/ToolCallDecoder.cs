@@ -99,7 +99,7 @@ internal static class ToolCallDecoder
 
     private static async Task<(string Choice, SamplingResult Result)> PickAsync(DiffusionModel model, DiffusionChatRequest request, List<AIFunctionDeclaration> functions, List<string> choices, DiffusionSettings settings, CancellationToken cancellationToken)
     {
-        // The choice sees the conversation plus a system line that names the tools.
+        // The choice sees the conversation plus a system line that names the tools (when it fits the context).
         var listing = string.Join("; ", functions.Select(f => string.IsNullOrWhiteSpace(f.Description) ? f.Name : $"{f.Name}: {f.Description}"));
         var turns = request.Turns.ToList();
         string line = choices[0] == AnswerChoice ? $"Tools: {listing}. Reply {AnswerChoice} to answer directly." : $"Tools: {listing}.";
@@ -107,6 +107,12 @@ internal static class ToolCallDecoder
         var template = TextTemplate.Create([TemplateSegment.FromSlot(new TemplateSlot { Name = "tool", Kind = TemplateSlotKind.Enum, Choices = choices })]);
         var compiled = model.TemplateCompiler.Compile(template);
         var prompt = model.RenderChat(turns);
+        if (prompt.Count + compiled.Canvas.Length > model.ContextLength)
+        {
+            // A small context: decide from the conversation alone.
+            prompt = request.Prompt;
+        }
+
         model.EnsureFits(prompt.Count, compiled.Canvas.Length);
         var options = settings.ToSamplerOptions(compiled.Elements.Sum(e => e.Length), template: true);
         var result = await model.SampleAsync(DiffusionCanvas.FromTemplate(prompt, compiled.Canvas), options, cancellationToken).ConfigureAwait(false);

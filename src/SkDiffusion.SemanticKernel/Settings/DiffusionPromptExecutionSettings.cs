@@ -16,7 +16,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 {
     private static readonly HashSet<string> TypedOrKernel = ["service_id", "model_id", "function_choice_behavior", "temperature", "top_p", "top_k", "seed", "answer_length", "stop_sequences", "json_schema"];
 
-    private static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString };
+    private static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private int? _answerLength;
     private int? _steps;
