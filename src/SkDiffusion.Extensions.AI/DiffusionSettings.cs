@@ -149,6 +149,9 @@ internal sealed class DiffusionSettings
     /// <summary>The answer length used when <see cref="AnswerLength"/> is unset.</summary>
     public const int DefaultAnswerLength = 64;
 
+    /// <summary>A shallow copy (for per-call adjustments such as the JSON mode of tool arguments).</summary>
+    public DiffusionSettings Clone() => (DiffusionSettings)MemberwiseClone();
+
     /// <summary>Reads settings from a JSON object of snake_case keys.</summary>
     /// <exception cref="ArgumentException">The JSON is malformed or a value has the wrong type; the message names the setting.</exception>
     public static DiffusionSettings FromJson(string json)

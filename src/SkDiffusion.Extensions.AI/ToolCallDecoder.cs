@@ -11,7 +11,8 @@ namespace SkDiffusion.Extensions.AI;
 /// Function calling for a request with <see cref="ChatOptions.Tools"/>. The model decides under a constraint: the
 /// decision is an enum slot over the allowed choices (with <see cref="ChatToolMode.Auto"/>, <c>answer</c> and each
 /// function name; with <see cref="ChatToolMode.RequireAny"/>, the function names; a named required function needs no
-/// decision), and the arguments are decoded by <see cref="JsonAnswerDecoder"/> from the function's parameter schema.
+/// decision), and the arguments are decoded by <see cref="JsonAnswerDecoder"/> from the function's parameter schema
+/// (<c>json_mode</c> defaults to <c>auto</c> here: the model's own JSON when it validates, else the constrained decoding).
 /// With <see cref="ChatToolMode.None"/>, or in auto mode right after tool results, the model answers in text.
 /// </summary>
 internal static class ToolCallDecoder
@@ -74,7 +75,10 @@ internal static class ToolCallDecoder
         int outputTokens = 0;
         if (HasParameters(function.JsonSchema))
         {
-            var answer = await JsonAnswerDecoder.DecodeAsync(model, request.Prompt, function.JsonSchema, request.Settings, cancellationToken).ConfigureAwait(false);
+            // Arguments default to json_mode auto: the model's own JSON when it follows the schema, else the constrained decoding.
+            var settings = request.Settings.JsonMode is null ? request.Settings.Clone() : request.Settings;
+            settings.JsonMode ??= "auto";
+            var answer = await JsonAnswerDecoder.DecodeAsync(model, request.Prompt, function.JsonSchema, settings, cancellationToken).ConfigureAwait(false);
             using var doc = JsonDocument.Parse(answer.Json);
             foreach (var property in doc.RootElement.EnumerateObject())
             {
