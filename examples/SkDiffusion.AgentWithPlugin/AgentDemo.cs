@@ -19,8 +19,9 @@ public static class AgentDemo
     /// <summary>Semantic Kernel: a prompt whose settings require a call of <c>people.save_person</c>.</summary>
     /// <param name="packageDirectory">The model package.</param>
     /// <param name="output">Where the calls and the reply are printed.</param>
+    /// <param name="request">The request (default <see cref="Request"/>).</param>
     /// <returns>The plugin, with the people the model saved.</returns>
-    public static async Task<PeopleDirectory> RunKernelAsync(string packageDirectory, TextWriter output)
+    public static async Task<PeopleDirectory> RunKernelAsync(string packageDirectory, TextWriter output, string request = Request)
     {
         var kernel = Kernel.CreateBuilder().AddDiffusionChatCompletion(packageDirectory).Build();
         // The call is the answer: stop after the function ran instead of asking the model to comment on its result.
@@ -33,7 +34,7 @@ public static class AgentDemo
         };
 
         output.WriteLine("Semantic Kernel, FunctionChoiceBehavior.Required:");
-        await kernel.InvokePromptAsync(Request, new KernelArguments(settings));
+        await kernel.InvokePromptAsync(request, new KernelArguments(settings));
         output.WriteLine($"  people saved: {people.Saved.Count}");
         return people;
     }
@@ -41,8 +42,9 @@ public static class AgentDemo
     /// <summary>Microsoft.Extensions.AI: the same call through <c>UseFunctionInvocation</c>.</summary>
     /// <param name="model">The loaded model.</param>
     /// <param name="output">Where the calls and the reply are printed.</param>
+    /// <param name="request">The request (default <see cref="Request"/>).</param>
     /// <returns>The plugin, with the people the model saved.</returns>
-    public static async Task<PeopleDirectory> RunChatClientAsync(DiffusionModel model, TextWriter output)
+    public static async Task<PeopleDirectory> RunChatClientAsync(DiffusionModel model, TextWriter output, string request = Request)
     {
         using var client = new DiffusionChatClient(model).AsBuilder().UseFunctionInvocation().Build();
         var people = new PeopleDirectory(output);
@@ -61,7 +63,7 @@ public static class AgentDemo
         };
 
         output.WriteLine("Microsoft.Extensions.AI, UseFunctionInvocation:");
-        var response = await client.GetResponseAsync(Request, options);
+        var response = await client.GetResponseAsync(request, options);
         var result = response.Messages.SelectMany(m => m.Contents).OfType<Microsoft.Extensions.AI.FunctionResultContent>().LastOrDefault();
         output.WriteLine($"  function result: {result?.Result}");
         return people;

@@ -17,10 +17,12 @@ public static class HostedDemo
     /// <param name="infilling">The infilling service (same loaded model).</param>
     /// <param name="output">Where the answers are printed.</param>
     /// <param name="cancellationToken">Cancels the requests.</param>
+    /// <param name="question">The question (default <see cref="Question"/>).</param>
+    /// <param name="answerLength">The answer's positions (default 24).</param>
     /// <returns>The chat answer's text.</returns>
-    public static async Task<string> RunAsync(IChatClient chat, DiffusionInfillingService infilling, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<string> RunAsync(IChatClient chat, DiffusionInfillingService infilling, TextWriter output, CancellationToken cancellationToken, string question = Question, int answerLength = 24)
     {
-        var answer = await chat.GetResponseAsync(Question, new ChatOptions { MaxOutputTokens = 24 }, cancellationToken);
+        var answer = await chat.GetResponseAsync(question, new ChatOptions { MaxOutputTokens = answerLength }, cancellationToken);
         output.WriteLine($"chat:   {answer.Text.Trim()} ({answer.FinishReason}, {answer.Usage?.AdditionalCounts?["nfe"]} forward passes)");
         var filled = await infilling.InfillAsync(Document, cancellationToken: cancellationToken);
         output.WriteLine($"infill: {filled.Text}");
