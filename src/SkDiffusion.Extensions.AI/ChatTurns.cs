@@ -13,6 +13,9 @@ namespace SkDiffusion.Extensions.AI;
 /// </summary>
 internal static class ChatTurns
 {
+    /// <summary>Compact JSON (one line) for call arguments and results.</summary>
+    private static readonly JsonSerializerOptions Compact = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     public static List<DiffusionChatMessage> From(IEnumerable<ChatMessage> messages, string? instructions)
     {
         var turns = new List<DiffusionChatMessage>();
@@ -68,7 +71,7 @@ internal static class ChatTurns
         string s => s,
         JsonElement { ValueKind: JsonValueKind.String } e => e.GetString()!,
         JsonElement e => e.GetRawText(),
-        _ => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions),
+        _ => JsonSerializer.Serialize(value, Compact),
     };
 
     private static string? Render(AIContent content, Dictionary<string, string> callNames)
@@ -79,7 +82,7 @@ internal static class ChatTurns
                 return t.Text;
             case FunctionCallContent call:
                 callNames[call.CallId] = call.Name;
-                string args = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions);
+                string args = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, Compact);
                 return $"call {call.Name}({args})";
             case FunctionResultContent result:
                 string name = callNames.GetValueOrDefault(result.CallId, result.CallId);

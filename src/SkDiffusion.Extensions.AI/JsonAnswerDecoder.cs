@@ -23,7 +23,7 @@ internal static class JsonAnswerDecoder
     public static async Task<JsonAnswer> DecodeAsync(DiffusionModel model, IReadOnlyList<int> prompt, JsonElement? schema, DiffusionSettings settings, CancellationToken cancellationToken)
     {
         var sizes = settings.ToJsonSchemaTemplateOptions();
-        var (template, compiled) = model.GetSchemaTemplate(schema ?? AnyJsonFallback, sizes);
+        var (template, compiled) = model.GetSchemaTemplate(FixedObjectArrays.Apply(schema ?? AnyJsonFallback, sizes.ArrayItems), sizes);
         int extraNfe = 0;
         if (schema is null || settings.IsAutoJsonMode())
         {

@@ -50,7 +50,6 @@ public sealed class ChatClientConformanceTests(EmbeddedChatFixture fixture)
         var usage = Assert.Single(updates.SelectMany(u => u.Contents).OfType<UsageContent>());
         Assert.Equal(whole.Usage!.OutputTokenCount, usage.Details.OutputTokenCount);
         Assert.NotNull(updates[^1].FinishReason);
-        Assert.IsType<SamplingResult>(updates[^1].RawRepresentation);
     }
 
     [Fact]
@@ -84,20 +83,21 @@ public sealed class ChatClientConformanceTests(EmbeddedChatFixture fixture)
     }
 
     [Fact]
-    public async Task The_same_seed_repeats_and_an_unset_seed_varies_at_temperature_one()
+    public async Task The_same_seed_repeats_and_an_unset_seed_varies()
     {
         using var client = fixture.Client();
-        ChatOptions Hot(long? seed) => new() { MaxOutputTokens = 8, Seed = seed, Temperature = 1.0f, AdditionalProperties = new() { ["steps"] = 4, ["stop_at_eos"] = false } };
-        var a = await client.GetResponseAsync("Hello!", Hot(-12345));
-        var b = await client.GetResponseAsync("Hello!", Hot(-12345));
+        ChatOptions Hot(long? seed) => new() { MaxOutputTokens = 8, Seed = seed, Temperature = 1.5f, AdditionalProperties = new() { ["steps"] = 4, ["stop_at_eos"] = false } };
+        const string Prompt = "Tell me about the sea.";
+        var a = await client.GetResponseAsync(Prompt, Hot(-12345));
+        var b = await client.GetResponseAsync(Prompt, Hot(-12345));
         Assert.Equal(a.Text, b.Text);
         var fresh = new HashSet<string>();
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 6; i++)
         {
-            fresh.Add((await client.GetResponseAsync("Hello!", Hot(null))).Text);
+            fresh.Add((await client.GetResponseAsync(Prompt, Hot(null))).Text);
         }
 
-        Assert.True(fresh.Count > 1, "four unseeded answers at temperature 1 were identical: the seed is not fresh per request");
+        Assert.True(fresh.Count > 1, "six unseeded answers at temperature 1.5 were identical: the seed is not fresh per request");
     }
 
     [Theory]

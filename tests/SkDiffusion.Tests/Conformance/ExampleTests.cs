@@ -52,6 +52,7 @@ public sealed class ExampleTests(EmbeddedChatFixture fixture)
     public async Task Hosted_service_answers_the_known_good_question_through_the_di_pipeline()
     {
         var services = new ServiceCollection();
+        services.AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(new ListLoggerProvider());
         var cpu = new DiffusionModelOptions { Denoiser = new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = 1 } };
         services.AddDiffusionChatClient(EmbeddedChatFixture.PackageDirectory, cpu).UseLogging().UseOpenTelemetry(sourceName: "SkDiffusion.HostedService");
         services.AddDiffusionInfilling(EmbeddedChatFixture.PackageDirectory, options: cpu);
