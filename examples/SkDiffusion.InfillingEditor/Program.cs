@@ -2,7 +2,7 @@
 // Usage: dotnet run --project examples/SkDiffusion.InfillingEditor [-- "text with [[MASK:3]] holes"]
 using SkDiffusion.DefaultModel;
 using SkDiffusion.SemanticKernel.Infilling;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 
 using var model = DiffusionModel.Load(EmbeddedModel.PackageDirectory);
 var editor = DiffusionInfillingService.Create(model);
