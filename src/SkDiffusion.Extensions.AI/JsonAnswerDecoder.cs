@@ -25,10 +25,10 @@ internal static class JsonAnswerDecoder
         var sizes = settings.ToJsonSchemaTemplateOptions();
         var (template, compiled) = model.GetSchemaTemplate(FixedObjectArrays.Apply(schema ?? AnyJsonFallback, sizes.ArrayItems), sizes);
         int extraNfe = 0;
-        if (schema is null || settings.IsAutoJsonMode())
+        // The free attempt is best effort: within what the context leaves after the prompt, else skipped.
+        int length = Math.Min(settings.ResolveAnswerLength(), model.ContextLength - prompt.Count);
+        if ((schema is null || settings.IsAutoJsonMode()) && length >= 1)
         {
-            int length = settings.ResolveAnswerLength();
-            model.EnsureFits(prompt.Count, length);
             var free = await model.SampleAsync(DiffusionCanvas.FromPrompt(prompt, length), settings.ToSamplerOptions(length), cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             string candidate = model.Package.Tokenizer.Decode(free.AnswerTokens, skipSpecialTokens: true).Trim();
