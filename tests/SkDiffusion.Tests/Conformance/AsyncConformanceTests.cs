@@ -73,13 +73,24 @@ public sealed class AsyncConformanceTests(EmbeddedChatFixture fixture)
     public async Task Cancel_after_before_the_work_starts_cancels_a_queued_call()
     {
         var (model, denoiser) = fixture.Observed(maxConcurrentRequests: 1);
-        denoiser.Delay = TimeSpan.FromMilliseconds(20);
+        using var release = new ManualResetEventSlim(false);
+        denoiser.BeforeCall = call =>
+        {
+            if (call == 1)
+            {
+                // The first request holds the only generation slot until the queued one has been cancelled.
+                release.Wait(TimeSpan.FromSeconds(60));
+            }
+        };
         using var client = new DiffusionChatClient(model);
-        var first = client.GetResponseAsync("Hello!", new ChatOptions { MaxOutputTokens = 8, Seed = 1, AdditionalProperties = new() { ["steps"] = 8, ["stop_at_eos"] = false } });
+        var first = client.GetResponseAsync("Hello!", new ChatOptions { MaxOutputTokens = 4, Seed = 1, AdditionalProperties = new() { ["steps"] = 2 } });
         using var cts = new CancellationTokenSource();
-        var queued = client.GetResponseAsync("Hello!", new ChatOptions { MaxOutputTokens = 8, Seed = 2 }, cts.Token);
+        var queued = client.GetResponseAsync("Hello!", new ChatOptions { MaxOutputTokens = 4, Seed = 2 }, cts.Token);
+        Assert.False(queued.IsCompleted);
         cts.CancelAfter(TimeSpan.FromMilliseconds(10));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        release.Set();
         Assert.NotNull((await first).Text);
+        Assert.Equal(2, denoiser.Calls);
     }
 }
