@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.SemanticKernel;
 using SkDiffusion.Examples.Shared;
-using SkDiffusion.SemanticKernel.Chat;
+
 using SkDiffusion.SemanticKernel.Infilling;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.SemanticKernel.Plugins;
 
 namespace SkDiffusion.Evaluation;
@@ -15,7 +15,7 @@ internal static class ApiEvaluation
     public static async Task RunAsync(string packageDir, IReadOnlyList<HeldOutExample> examples, int limit, int failures)
     {
         using var model = DiffusionModel.Load(packageDir);
-        var client = DiffusionChatClient.Create(model);
+        var client = new DiffusionChatClient(model);
         var infilling = DiffusionInfillingService.Create(model);
         var kernel = new Kernel();
         kernel.Plugins.AddFromObject(DiffusionPlugin.Create(infilling), "diffusion");

@@ -4,7 +4,7 @@
 using SkDiffusion.DefaultModel;
 using SkDiffusion.InfillingEditor;
 using SkDiffusion.SemanticKernel.Infilling;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 
 using var model = DiffusionModel.Load(EmbeddedModel.PackageDirectory);
 var editor = DiffusionInfillingService.Create(model);

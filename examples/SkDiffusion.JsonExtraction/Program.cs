@@ -3,9 +3,9 @@
 // Usage: dotnet run --project examples/SkDiffusion.JsonExtraction [-- "a sentence about a person"]
 using Microsoft.Extensions.AI;
 using SkDiffusion.DefaultModel;
-using SkDiffusion.SemanticKernel.Chat;
+using SkDiffusion.Extensions.AI;
 
-using IChatClient client = DiffusionChatClient.Load(EmbeddedModel.PackageDirectory);
+using IChatClient client = new DiffusionChatClient(EmbeddedModel.PackageDirectory);
 string text = args.Length > 0 ? args[0] : "Kutaim Goubroum is 57 years old, lives in Neinoth and works as a builder. They are married.";
 
 foreach (string mode in new[] { "template", "auto" })

@@ -4,8 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
-using SkDiffusion.SemanticKernel.Chat;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 
 // Soak test: N generations through one DiffusionChatClient in one process, watching memory, handles and threads.
 //   dotnet run -c Release --project examples/SkDiffusion.Soak [-- --count 2000 --every 100 --threshold 10]
@@ -23,7 +22,7 @@ if (count < 3 * every)
     return 2;
 }
 
-using var client = DiffusionChatClient.Load(EmbeddedModel.PackageDirectory, new DiffusionModelOptions
+using var client = new DiffusionChatClient(EmbeddedModel.PackageDirectory, new DiffusionModelOptions
 {
     Denoiser = new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, Warning = w => Console.Error.WriteLine("warning: " + w) },
 });

@@ -2,16 +2,16 @@
 // Usage: dotnet run --project examples/SkDiffusion.StreamingChat [-- "your question"]
 using Microsoft.Extensions.AI;
 using SkDiffusion.DefaultModel;
-using SkDiffusion.SemanticKernel.Chat;
+using SkDiffusion.Extensions.AI;
 
-using IChatClient client = DiffusionChatClient.Load(EmbeddedModel.PackageDirectory);
+using IChatClient client = new DiffusionChatClient(EmbeddedModel.PackageDirectory);
 var options = new ChatOptions
 {
     MaxOutputTokens = 64,
     AdditionalProperties = new() { ["block_length"] = 16 }, // each completed 16-token block is streamed
 };
 
-string[] questions = args.Length > 0 ? args : ["What is the capital of France?", "Which language is spoken in Japan?"];
+string[] questions = args.Length > 0 ? args : ["What is the capital of Gebeivaith?", "Who are you?"];
 var history = new List<ChatMessage>();
 foreach (string question in questions)
 {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.Services;
 using Microsoft.SemanticKernel.TextGeneration;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.SemanticKernel.Settings;
 
 namespace SkDiffusion.SemanticKernel.Chat;
@@ -27,7 +27,7 @@ public sealed class DiffusionTextGenerationService : ITextGenerationService
 
     /// <summary>Creates the service over a shared model.</summary>
     /// <param name="model">The model.</param>
-    public static DiffusionTextGenerationService Create(DiffusionModel model) => new(DiffusionChatClient.Create(model));
+    public static DiffusionTextGenerationService Create(DiffusionModel model) => new(new DiffusionChatClient(model ?? throw new ArgumentNullException(nameof(model))));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Microsoft.SemanticKernel.TextContent>> GetTextContentsAsync(string prompt, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default)

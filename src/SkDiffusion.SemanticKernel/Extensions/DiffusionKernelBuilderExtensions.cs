@@ -1,12 +1,14 @@
-using Microsoft.SemanticKernel;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 
-namespace SkDiffusion.SemanticKernel.Extensions;
+namespace Microsoft.SemanticKernel;
 
 /// <summary>Registers the diffusion services on an <see cref="IKernelBuilder"/> (see <see cref="DiffusionServiceCollectionExtensions"/>).</summary>
 public static class DiffusionKernelBuilderExtensions
 {
-    /// <summary>Adds diffusion chat completion (and an <c>IChatClient</c>) for the model in <paramref name="modelPath"/>.</summary>
+    /// <summary>
+    /// Adds diffusion chat completion for the model in <paramref name="modelPath"/>: <c>AsChatCompletionService()</c> over
+    /// an <c>IChatClient</c> pipeline with kernel function invocation (see <see cref="DiffusionServiceCollectionExtensions.AddDiffusionChatCompletion"/>).
+    /// </summary>
     /// <param name="builder">The kernel builder.</param>
     /// <param name="modelPath">The model package folder.</param>
     /// <param name="serviceId">The service key, or null.</param>

@@ -1,37 +1,26 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.TextGeneration;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.SemanticKernel.Chat;
 using SkDiffusion.SemanticKernel.Infilling;
-using SkDiffusion.SemanticKernel.Models;
 
-namespace SkDiffusion.SemanticKernel.Extensions;
+namespace Microsoft.SemanticKernel;
 
 /// <summary>
-/// Registers the diffusion services on an <see cref="IServiceCollection"/>, keyed by service id (null = unkeyed).
-/// The model of a folder is loaded once (on first use) and shared by every service registered for it.
+/// Registers the diffusion services for Semantic Kernel on an <see cref="IServiceCollection"/>, keyed by service id
+/// (null = unkeyed). The model of a folder is loaded once (on first use) and shared by every service registered for it.
 /// </summary>
 public static class DiffusionServiceCollectionExtensions
 {
-    /// <summary>Registers the shared <see cref="DiffusionModel"/> of <paramref name="modelPath"/> under <paramref name="serviceId"/>.</summary>
-    /// <param name="services">The services.</param>
-    /// <param name="modelPath">The model package folder.</param>
-    /// <param name="serviceId">The service key, or null.</param>
-    /// <param name="options">Load options.</param>
-    public static IServiceCollection AddDiffusionModel(this IServiceCollection services, string modelPath, string? serviceId = null, DiffusionModelOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
-        services.TryAddSingleton<DiffusionModelRegistry>();
-        services.TryAddKeyedSingleton<DiffusionModel>(serviceId, (sp, _) => sp.GetRequiredService<DiffusionModelRegistry>().GetOrLoad(modelPath, options));
-        return services;
-    }
-
     /// <summary>
-    /// Registers a <see cref="DiffusionChatCompletionService"/> (<see cref="IChatCompletionService"/>) and a
-    /// <see cref="DiffusionChatClient"/> (<see cref="IChatClient"/>) over the model in <paramref name="modelPath"/>.
+    /// Registers chat completion through Semantic Kernel's own bridge: an <see cref="IChatClient"/> pipeline
+    /// (<see cref="DiffusionChatClient"/> with kernel function invocation) and, over it,
+    /// <c>AsChatCompletionService()</c> as the <see cref="IChatCompletionService"/>. <see cref="FunctionChoiceBehavior"/>
+    /// in the execution settings advertises kernel functions to the model, which calls them with arguments that follow
+    /// their parameter schemas; the kernel invokes them and the results go back to the model as chat turns.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="modelPath">The model package folder.</param>
@@ -41,9 +30,14 @@ public static class DiffusionServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
-        services.TryAddSingleton<DiffusionModelRegistry>();
-        services.AddKeyedSingleton<IChatCompletionService>(serviceId, (sp, _) => DiffusionChatCompletionService.Create(Model(sp, modelPath, options)));
-        services.AddKeyedSingleton<IChatClient>(serviceId, (sp, _) => DiffusionChatClient.Create(Model(sp, modelPath, options)));
+        DiffusionChatClientServiceCollectionExtensions.AddRegistry(services);
+        services.AddKeyedSingleton<IChatClient>(serviceId, (sp, _) =>
+        {
+            var loggers = sp.GetService<ILoggerFactory>();
+            var client = new DiffusionChatClient(DiffusionChatClientServiceCollectionExtensions.GetModel(sp, modelPath, options), loggers?.CreateLogger<DiffusionChatClient>());
+            return client.AsBuilder().UseKernelFunctionInvocation(loggers).Build(sp);
+        });
+        services.AddKeyedSingleton<IChatCompletionService>(serviceId, (sp, _) => sp.GetRequiredKeyedService<IChatClient>(serviceId).AsChatCompletionService(sp));
         return services;
     }
 
@@ -56,8 +50,8 @@ public static class DiffusionServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
-        services.TryAddSingleton<DiffusionModelRegistry>();
-        services.AddKeyedSingleton<ITextGenerationService>(serviceId, (sp, _) => DiffusionTextGenerationService.Create(Model(sp, modelPath, options)));
+        DiffusionChatClientServiceCollectionExtensions.AddRegistry(services);
+        services.AddKeyedSingleton<ITextGenerationService>(serviceId, (sp, _) => DiffusionTextGenerationService.Create(DiffusionChatClientServiceCollectionExtensions.GetModel(sp, modelPath, options)));
         return services;
     }
 
@@ -70,11 +64,8 @@ public static class DiffusionServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
-        services.TryAddSingleton<DiffusionModelRegistry>();
-        services.AddKeyedSingleton(serviceId, (sp, _) => DiffusionInfillingService.Create(Model(sp, modelPath, options)));
+        DiffusionChatClientServiceCollectionExtensions.AddRegistry(services);
+        services.AddKeyedSingleton(serviceId, (sp, _) => DiffusionInfillingService.Create(DiffusionChatClientServiceCollectionExtensions.GetModel(sp, modelPath, options)));
         return services;
     }
-
-    private static DiffusionModel Model(IServiceProvider sp, string path, DiffusionModelOptions? options) =>
-        sp.GetRequiredService<DiffusionModelRegistry>().GetOrLoad(path, options);
 }

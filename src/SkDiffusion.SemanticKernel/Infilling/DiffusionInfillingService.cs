@@ -1,7 +1,7 @@
 using SkDiffusion.Chat;
 using SkDiffusion.Sampling;
 using SkDiffusion.Sampling.Canvas;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.SemanticKernel.Settings;
 using SkDiffusion.Templates;
 using SkDiffusion.Templates.Holes;

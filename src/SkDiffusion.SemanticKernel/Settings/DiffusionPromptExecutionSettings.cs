@@ -1,22 +1,22 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.Sampling;
-using SkDiffusion.Sampling.Remasking;
-using SkDiffusion.Sampling.Schedules;
-using SkDiffusion.Sampling.Scoring;
-using SkDiffusion.Sampling.Selection;
 
 namespace SkDiffusion.SemanticKernel.Settings;
 
 /// <summary>
 /// Execution settings of the diffusion services, with snake_case JSON names (usable in prompt templates' execution
 /// settings and in <c>ChatOptions.AdditionalProperties</c>). Unset values take the model's defaults. Mapped onto
-/// <see cref="SamplerOptions"/> by <see cref="ToSamplerOptions"/>.
+/// the diffusion sampler's options by <c>DiffusionChatClient</c> (through <see cref="ToChatOptions"/>).
 /// </summary>
 public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 {
-    private static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString };
+    private static readonly HashSet<string> TypedOrKernel = ["service_id", "model_id", "function_choice_behavior", "temperature", "top_p", "top_k", "seed", "answer_length", "stop_sequences", "json_schema"];
+
+    private static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private int? _answerLength;
     private int? _steps;
@@ -69,7 +69,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     [JsonPropertyName("top_k")]
     public int? TopK { get => _topK; set => Set(ref _topK, value); }
 
-    /// <summary>Random seed (non-negative).</summary>
+    /// <summary>Random seed: any <see cref="long"/>; unset draws a fresh seed per request.</summary>
     [JsonPropertyName("seed")]
     public long? Seed { get => _seed; set => Set(ref _seed, value); }
 
@@ -159,25 +159,6 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     [JsonPropertyName("json_mode")]
     public string? JsonMode { get => _jsonMode; set => Set(ref _jsonMode, value); }
 
-    /// <summary>Whether <see cref="JsonMode"/> is <c>auto</c> (validated).</summary>
-    /// <exception cref="ArgumentException">The mode is unknown; the parameter name is <c>json_mode</c>.</exception>
-    public bool IsAutoJsonMode() => Parse(JsonMode, "json_mode", false, ("template", false), ("auto", true));
-
-    /// <summary>The template sizes for <see cref="JsonSchema"/> after defaults.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A size is out of range; the parameter name is the setting.</exception>
-    public Templates.Json.JsonSchemaTemplateOptions ToJsonSchemaTemplateOptions()
-    {
-        Check(JsonStringTokens is null or >= 1 and <= Templates.TemplateSlot.MaxAllowedLength, "json_string_tokens", JsonStringTokens, $"json_string_tokens must lie in 1..{Templates.TemplateSlot.MaxAllowedLength}.");
-        Check(JsonArrayItems is null or >= 1 and <= Templates.TemplateSlot.MaxArrayCount, "json_array_items", JsonArrayItems, $"json_array_items must lie in 1..{Templates.TemplateSlot.MaxArrayCount}.");
-        var options = new Templates.Json.JsonSchemaTemplateOptions();
-        options.StringTokens = JsonStringTokens ?? options.StringTokens;
-        options.ArrayItems = JsonArrayItems ?? options.ArrayItems;
-        return options;
-    }
-
-    /// <summary>The answer length used when <see cref="AnswerLength"/> is unset.</summary>
-    public const int DefaultAnswerLength = 64;
-
     /// <summary>
     /// Converts any settings to diffusion settings: <see langword="null"/> gives defaults, diffusion settings are
     /// returned as they are, other settings (e.g. a plain <see cref="PromptExecutionSettings"/> whose
@@ -236,8 +217,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     }
 
     /// <summary>Reads settings from key/value pairs (e.g. <c>ChatOptions.AdditionalProperties</c>); unknown keys are kept in <see cref="PromptExecutionSettings.ExtensionData"/>.</summary>
-    /// <param name="values">The values by snake_case name.</param>
-    public static DiffusionPromptExecutionSettings FromDictionary(IEnumerable<KeyValuePair<string, object?>> values)
+    internal static DiffusionPromptExecutionSettings FromDictionary(IEnumerable<KeyValuePair<string, object?>> values)
     {
         ArgumentNullException.ThrowIfNull(values);
         var dict = values.ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -245,16 +225,30 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     }
 
     /// <summary>
-    /// The settings as <see cref="Microsoft.Extensions.AI.ChatOptions"/>: every set value goes into
-    /// <c>AdditionalProperties</c> under its snake_case name (what <c>DiffusionChatClient</c> reads back).
+    /// The settings as <see cref="ChatOptions"/>: <c>temperature</c>, <c>top_p</c>, <c>top_k</c>, <c>seed</c>,
+    /// <c>answer_length</c> (<see cref="ChatOptions.MaxOutputTokens"/>), <c>stop_sequences</c> and <c>json_schema</c>
+    /// (<see cref="ChatOptions.ResponseFormat"/>) fill the typed fields that middleware reads; the diffusion settings
+    /// (<c>steps</c>, <c>block_length</c>, <c>selection</c>…) go into <see cref="ChatOptions.AdditionalProperties"/>
+    /// under their snake_case names, where <c>DiffusionChatClient</c> reads them back.
     /// </summary>
-    public Microsoft.Extensions.AI.ChatOptions ToChatOptions()
+    public ChatOptions ToChatOptions()
     {
-        var options = new Microsoft.Extensions.AI.ChatOptions { ModelId = ModelId, AdditionalProperties = [] };
+        var options = new ChatOptions
+        {
+            ModelId = ModelId,
+            Temperature = (float?)Temperature,
+            TopP = (float?)TopP,
+            TopK = TopK,
+            Seed = Seed,
+            MaxOutputTokens = AnswerLength,
+            StopSequences = StopSequences is { Count: > 0 } stops ? [.. stops] : null,
+            ResponseFormat = JsonSchema is JsonElement schema ? ChatResponseFormat.ForJsonSchema(schema) : null,
+            AdditionalProperties = [],
+        };
         using var doc = JsonDocument.Parse(JsonSerializer.Serialize(this, RoundTrip));
         foreach (var property in doc.RootElement.EnumerateObject())
         {
-            if (property.Value.ValueKind != JsonValueKind.Null && property.Name is not ("service_id" or "model_id" or "function_choice_behavior"))
+            if (property.Value.ValueKind != JsonValueKind.Null && !TypedOrKernel.Contains(property.Name))
             {
                 options.AdditionalProperties[property.Name] = property.Value.Clone();
             }
@@ -262,6 +256,22 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
         return options;
     }
+
+    /// <summary>The settings for the chat client's request mapping (validated there).</summary>
+    internal DiffusionSettings ToDiffusionSettings() =>
+        DiffusionSettings.FromJson(JsonSerializer.Serialize(this, RoundTrip));
+
+    /// <summary>Builds sampler options (validated; the exception's parameter name is the snake_case setting).</summary>
+    internal SamplerOptions ToSamplerOptions(int maskedPositions, bool template = false) => ToDiffusionSettings().ToSamplerOptions(maskedPositions, template);
+
+    /// <summary>The template sizes for <see cref="JsonSchema"/> after defaults.</summary>
+    internal Templates.Json.JsonSchemaTemplateOptions ToJsonSchemaTemplateOptions() => ToDiffusionSettings().ToJsonSchemaTemplateOptions();
+
+    /// <summary>Whether <see cref="JsonMode"/> is <c>auto</c> (validated).</summary>
+    internal bool IsAutoJsonMode() => ToDiffusionSettings().IsAutoJsonMode();
+
+    /// <summary>The answer length after defaults.</summary>
+    internal int ResolveAnswerLength() => ToDiffusionSettings().ResolveAnswerLength();
 
     /// <inheritdoc />
     public override PromptExecutionSettings Clone()
@@ -316,139 +326,6 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
         }
 
         base.Freeze();
-    }
-
-    /// <summary>The answer length after defaults.</summary>
-    public int ResolveAnswerLength()
-    {
-        int length = AnswerLength ?? DefaultAnswerLength;
-        if (length < 1)
-        {
-            throw new ArgumentOutOfRangeException("answer_length", length, "answer_length must be at least 1.");
-        }
-
-        return length;
-    }
-
-    /// <summary>Builds sampler options for an answer of <paramref name="maskedPositions"/> masked positions.</summary>
-    /// <param name="maskedPositions">The masked positions to decode (the answer length, or a template's slot total).</param>
-    /// <param name="template">Whether the canvas is a template (defaults: slot ranking, one block, no EOS early stop).</param>
-    /// <exception cref="ArgumentException">A setting is out of range or unknown; the exception's parameter name is the snake_case setting.</exception>
-    public SamplerOptions ToSamplerOptions(int maskedPositions, bool template = false)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maskedPositions, 1);
-        var o = new SamplerOptions
-        {
-            Steps = Steps ?? maskedPositions,
-            Temperature = Temperature ?? 0,
-            TopK = TopK,
-            TopP = TopP,
-            Threshold = Threshold ?? 0.9,
-            Factor = Factor ?? 1.0,
-            CfgScale = CfgScale ?? 0,
-            PositionTemperature = PositionTemperature ?? 0,
-            StopAtEos = StopAtEos ?? !template,
-        };
-
-        Check(Steps is null or >= 1, "steps", Steps, "steps must be at least 1.");
-        Check(BlockLength is null or >= 0, "block_length", BlockLength, "block_length must be 0 (one block) or positive.");
-        Check(Temperature is not double t || (t >= 0 && !double.IsInfinity(t)), "temperature", Temperature, "temperature must be 0 (greedy) or a finite positive number.");
-        Check(TopP is null or > 0 and <= 1, "top_p", TopP, "top_p must lie in (0, 1].");
-        Check(TopK is null or >= 1, "top_k", TopK, "top_k must be at least 1.");
-        Check(Seed is null or >= 0, "seed", Seed, "seed must not be negative.");
-        Check(Threshold is null or > 0 and <= 1, "threshold", Threshold, "threshold must lie in (0, 1].");
-        Check(Factor is null or (> 0 and < double.PositiveInfinity), "factor", Factor, "factor must be a finite number above 0.");
-        Check(CfgScale is null or (>= 0 and < double.PositiveInfinity), "cfg_scale", CfgScale, "cfg_scale must be 0 (off) or a finite positive number.");
-        Check(RemaskingEta is null or >= 0 and <= 1, "remasking_eta", RemaskingEta, "remasking_eta must lie in [0, 1].");
-        Check(PositionTemperature is null or >= 0, "position_temperature", PositionTemperature, "position_temperature must be 0 (off) or positive.");
-        Check(MaxDegreeOfParallelism is null or >= 1, "max_degree_of_parallelism", MaxDegreeOfParallelism, "max_degree_of_parallelism must be at least 1.");
-        Check(AnswerLength is null or >= 1, "answer_length", AnswerLength, "answer_length must be at least 1.");
-
-        o.Seed = (ulong)(Seed ?? 0);
-        int? block = BlockLength is 0 ? null : BlockLength ?? (template || maskedPositions <= 32 ? null : 32);
-        o.BlockLength = block;
-        if (block is int b && o.Steps < (maskedPositions + b - 1) / b)
-        {
-            throw new ArgumentException($"steps ({o.Steps}) must be at least the number of blocks ({(maskedPositions + b - 1) / b}) of answer_length {maskedPositions} / block_length {b}: raise steps or block_length.", "steps");
-        }
-
-        if (MaxDegreeOfParallelism is int dop)
-        {
-            o.MaxDegreeOfParallelism = dop;
-        }
-
-        o.Selection = Parse(Selection, "selection", SelectionRule.Schedule, ("schedule", SelectionRule.Schedule), ("threshold", SelectionRule.Threshold), ("factor", SelectionRule.Factor), ("confident", SelectionRule.Confident));
-        o.Schedule = Parse<ICommitSchedule>(Schedule, "schedule", LinearSchedule.Instance, ("linear", LinearSchedule.Instance), ("cosine", CosineSchedule.Instance), ("exponential", new ExponentialSchedule()), ("dream", DreamSchedule.Default));
-        o.Score = Parse(Score, "score", ScoreKind.Confidence, ("confidence", ScoreKind.Confidence), ("margin", ScoreKind.Margin), ("negative_entropy", ScoreKind.NegativeEntropy), ("random", ScoreKind.Random));
-        o.EosSuppression = Parse(EosSuppression, "eos_suppression", Sampling.EosSuppression.None, ("none", Sampling.EosSuppression.None), ("logits", Sampling.EosSuppression.Logits), ("confidence", Sampling.EosSuppression.Confidence));
-        o.RankingScope = Parse(RankingScope, "ranking_scope", template ? Sampling.Selection.RankingScope.Slot : Sampling.Selection.RankingScope.Canvas, ("canvas", Sampling.Selection.RankingScope.Canvas), ("slot", Sampling.Selection.RankingScope.Slot));
-        o.CacheMode = Parse(Cache, "cache", CacheMode.None, ("none", CacheMode.None), ("prefix", CacheMode.Prefix), ("dual", CacheMode.Dual));
-        var strategy = Parse(Remasking, "remasking", RemaskingStrategy.None, ("none", RemaskingStrategy.None), ("cap", RemaskingStrategy.Cap), ("rescale", RemaskingStrategy.Rescale), ("conf", RemaskingStrategy.Conf), ("loop", RemaskingStrategy.Loop));
-        if (strategy != RemaskingStrategy.None)
-        {
-            o.Remasking = new RemaskingOptions { Strategy = strategy, Eta = RemaskingEta ?? 0.02 };
-        }
-
-        if (template && o.EosSuppression == Sampling.EosSuppression.Logits)
-        {
-            // Variable-length template slots end with EOS: suppressing its logit would force every slot to full length.
-            o.EosSuppression = Sampling.EosSuppression.Confidence;
-        }
-
-        try
-        {
-            o.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            string name = ex.ParamName switch
-            {
-                nameof(SamplerOptions.Remasking) => "remasking",
-                nameof(SamplerOptions.PositionTemperature) => "position_temperature",
-                nameof(SamplerOptions.Score) => "score",
-                nameof(SamplerOptions.Selection) => "selection",
-                nameof(SamplerOptions.CacheMode) => "cache",
-                nameof(SamplerOptions.Factor) => "factor",
-                nameof(SamplerOptions.CfgScale) => "cfg_scale",
-                nameof(SamplerOptions.Threshold) => "threshold",
-                nameof(SamplerOptions.Temperature) => "temperature",
-                nameof(SamplerOptions.TopP) => "top_p",
-                nameof(SamplerOptions.TopK) => "top_k",
-                nameof(SamplerOptions.Steps) => "steps",
-                nameof(SamplerOptions.BlockLength) => "block_length",
-                nameof(SamplerOptions.MaxDegreeOfParallelism) => "max_degree_of_parallelism",
-                _ => ex.ParamName ?? "settings",
-            };
-            throw new ArgumentException($"Diffusion setting '{name}': {ex.Message}", name, ex);
-        }
-
-        return o;
-    }
-
-    private static void Check(bool ok, string name, object? value, string message)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"Diffusion setting '{name}': {message}");
-        }
-    }
-
-    private static T Parse<T>(string? value, string name, T fallback, params (string Name, T Value)[] known)
-    {
-        if (value is null)
-        {
-            return fallback;
-        }
-
-        foreach (var (key, v) in known)
-        {
-            if (string.Equals(key, value.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                return v;
-            }
-        }
-
-        throw new ArgumentException($"Diffusion setting '{name}' is '{value}', not one of {string.Join(", ", known.Select(k => k.Name))}.", name);
     }
 
     private void Set<T>(ref T field, T value)

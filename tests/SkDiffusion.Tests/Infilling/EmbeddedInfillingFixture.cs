@@ -1,7 +1,7 @@
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
 using SkDiffusion.SemanticKernel.Infilling;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 
 namespace SkDiffusion.Tests.Infilling;
 

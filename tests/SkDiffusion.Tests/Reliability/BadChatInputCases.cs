@@ -1,7 +1,6 @@
 using Microsoft.Extensions.AI;
 using SkDiffusion.Denoising;
-using SkDiffusion.SemanticKernel.Chat;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.Tests.SemanticKernel;
 
 namespace SkDiffusion.Tests.Reliability;
@@ -34,7 +33,7 @@ public sealed class BadChatInputCases(TinyPackageFixture fixture)
     public async Task Is_refused_before_decoding(string name, ChatMessage[] messages, ChatOptions? options, Type exceptionType, string fragment)
     {
         var counting = new CountingDenoiser(OnnxDenoiser.Create(fixture.Package, Cpu));
-        using var client = DiffusionChatClient.Create(DiffusionModel.Create(fixture.Package, counting, ownsDenoiser: true));
+        using var client = new DiffusionChatClient(DiffusionModel.Create(fixture.Package, counting, ownsDenoiser: true));
 
         var ex = await Assert.ThrowsAsync(exceptionType, () => client.GetResponseAsync(messages, options));
 
@@ -66,7 +65,7 @@ public sealed class BadChatInputCases(TinyPackageFixture fixture)
         Assert.DoesNotContain(ids, tokenizer.IsSpecial);
         Assert.True(tokenizer.Decode(ids).Contains(survives, StringComparison.Ordinal), $"{name}: '{tokenizer.Decode(ids)}' lacks '{survives}'");
 
-        using var client = DiffusionChatClient.Create(DiffusionModel.Create(fixture.Package, OnnxDenoiser.Create(fixture.Package, Cpu), ownsDenoiser: true));
+        using var client = new DiffusionChatClient(DiffusionModel.Create(fixture.Package, OnnxDenoiser.Create(fixture.Package, Cpu), ownsDenoiser: true));
         var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, text)], new ChatOptions { MaxOutputTokens = 4, Seed = 1 });
 
         Assert.Contains(response.FinishReason, new ChatFinishReason?[] { ChatFinishReason.Stop, ChatFinishReason.Length });

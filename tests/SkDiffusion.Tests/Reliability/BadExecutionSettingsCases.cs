@@ -16,7 +16,6 @@ public sealed class BadExecutionSettingsCases
         { "temperature negative", """{"temperature":-0.5}""", 16, typeof(ArgumentOutOfRangeException), "temperature" },
         { "top_p 0", """{"top_p":0}""", 16, typeof(ArgumentOutOfRangeException), "top_p" },
         { "top_k 0", """{"top_k":0}""", 16, typeof(ArgumentOutOfRangeException), "top_k" },
-        { "seed negative", """{"seed":-1}""", 16, typeof(ArgumentOutOfRangeException), "seed" },
         { "threshold above 1", """{"selection":"threshold","threshold":1.5}""", 16, typeof(ArgumentOutOfRangeException), "threshold" },
         { "threshold 0", """{"selection":"threshold","threshold":0}""", 16, typeof(ArgumentOutOfRangeException), "threshold" },
         { "factor 0", """{"selection":"factor","factor":0}""", 16, typeof(ArgumentOutOfRangeException), "factor" },

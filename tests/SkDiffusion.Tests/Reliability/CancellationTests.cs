@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
-using SkDiffusion.SemanticKernel.Chat;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.Tests.Equivalence;
 
 namespace SkDiffusion.Tests.Reliability;
@@ -30,7 +29,7 @@ public sealed class CancellationTests(EmbeddedModelFixture model) : IClassFixtur
     public async Task Cancelling_after_step_k_throws_promptly_and_leaves_the_client_usable(int k, bool streaming)
     {
         var counting = new CountingDenoiser(model.Denoiser);
-        using var client = DiffusionChatClient.Create(DiffusionModel.Create(model.Package, counting));
+        using var client = new DiffusionChatClient(DiffusionModel.Create(model.Package, counting));
         using var cts = new CancellationTokenSource();
         int cancelledAt = -1;
         counting.BeforeCall = call =>
@@ -62,7 +61,7 @@ public sealed class CancellationTests(EmbeddedModelFixture model) : IClassFixtur
 
         counting.BeforeCall = null;
         var again = await client.GetResponseAsync("Tell me about the sea.", Options);
-        using var fresh = DiffusionChatClient.Create(DiffusionModel.Create(model.Package, model.Denoiser));
+        using var fresh = new DiffusionChatClient(DiffusionModel.Create(model.Package, model.Denoiser));
         var expected = await fresh.GetResponseAsync("Tell me about the sea.", Options);
 
         Assert.Equal(expected.Text, again.Text);
@@ -74,7 +73,7 @@ public sealed class CancellationTests(EmbeddedModelFixture model) : IClassFixtur
     public async Task A_token_cancelled_before_the_call_runs_no_step()
     {
         var counting = new CountingDenoiser(model.Denoiser);
-        using var client = DiffusionChatClient.Create(DiffusionModel.Create(model.Package, counting));
+        using var client = new DiffusionChatClient(DiffusionModel.Create(model.Package, counting));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync("Hi", Options, new CancellationToken(canceled: true)));
 

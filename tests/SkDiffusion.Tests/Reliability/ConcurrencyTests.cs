@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
-using SkDiffusion.SemanticKernel.Chat;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.SemanticKernel.Settings;
 using SkDiffusion.Tests.Equivalence;
 
@@ -30,7 +30,7 @@ public sealed class ConcurrencyTests(EmbeddedModelFixture model) : IClassFixture
     [Fact]
     public async Task Concurrent_chat_client_requests_equal_their_sequential_results()
     {
-        using var sequentialClient = DiffusionChatClient.Create(DiffusionModel.Create(model.Package, model.Denoiser, maxConcurrentRequests: 1));
+        using var sequentialClient = new DiffusionChatClient(DiffusionModel.Create(model.Package, model.Denoiser, maxConcurrentRequests: 1));
         var sequential = new string[Requests];
         var sequentialNfe = new long[Requests];
         for (int i = 0; i < Requests; i++)
@@ -42,7 +42,7 @@ public sealed class ConcurrencyTests(EmbeddedModelFixture model) : IClassFixture
         // Different seeds give different answers somewhere, so the comparison below can fail if requests mixed up state.
         Assert.True(sequential.Distinct().Count() > 1);
 
-        using var shared = DiffusionChatClient.Create(DiffusionModel.Create(model.Package, model.Denoiser, maxConcurrentRequests: 8));
+        using var shared = new DiffusionChatClient(DiffusionModel.Create(model.Package, model.Denoiser, maxConcurrentRequests: 8));
         using var start = new ManualResetEventSlim(false);
         var tasks = Enumerable.Range(0, Requests).Select(i => Task.Run(async () =>
         {
@@ -63,7 +63,7 @@ public sealed class ConcurrencyTests(EmbeddedModelFixture model) : IClassFixture
     public async Task Concurrent_semantic_kernel_requests_equal_their_sequential_results()
     {
         const int count = 16;
-        var service = DiffusionChatCompletionService.Create(DiffusionModel.Create(model.Package, model.Denoiser, maxConcurrentRequests: 4));
+        var service = new DiffusionChatClient(DiffusionModel.Create(model.Package, model.Denoiser, maxConcurrentRequests: 4)).AsChatCompletionService();
         static ChatHistory History(int i) => new([new Microsoft.SemanticKernel.ChatMessageContent(AuthorRole.User, Prompt(i))]);
         static DiffusionPromptExecutionSettings Settings(int i) => new() { AnswerLength = 6, Steps = 3, Seed = 7 + i, Temperature = 0.9 };
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.AI;
 using SkDiffusion.Denoising;
-using SkDiffusion.SemanticKernel.Chat;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 
 namespace SkDiffusion.Tests.SemanticKernel;
 
@@ -13,8 +12,8 @@ public class BatchedRequestsTests(TinyPackageFixture fixture)
     public async Task ConcurrentRequestsOnABatchingModelAnswerAsOnePlainModelDoes()
     {
         var cpu = new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
-        using var batched = DiffusionChatClient.Create(DiffusionModel.Load(fixture.PackageDirectory, new DiffusionModelOptions { Denoiser = cpu, MaxConcurrentRequests = 8, BatchConcurrentRequests = true }));
-        using var plain = DiffusionChatClient.Create(DiffusionModel.Load(fixture.PackageDirectory, new DiffusionModelOptions { Denoiser = cpu }));
+        using var batched = new DiffusionChatClient(DiffusionModel.Load(fixture.PackageDirectory, new DiffusionModelOptions { Denoiser = cpu, MaxConcurrentRequests = 8, BatchConcurrentRequests = true }));
+        using var plain = new DiffusionChatClient(DiffusionModel.Load(fixture.PackageDirectory, new DiffusionModelOptions { Denoiser = cpu }));
         var batching = Assert.IsType<BatchingDenoiser>(batched.Model.Denoiser);
         string[] prompts = ["Hello", "What is the capital?", "Extract JSON: Ana", "Hi there, who are you?", "x", "Tell me more about it"];
         ChatOptions Options() => new() { MaxOutputTokens = 10, Seed = 3, AdditionalProperties = new() { ["stop_at_eos"] = false } };

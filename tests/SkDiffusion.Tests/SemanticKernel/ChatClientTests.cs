@@ -1,8 +1,8 @@
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using SkDiffusion.Denoising;
-using SkDiffusion.SemanticKernel.Chat;
-using SkDiffusion.SemanticKernel.Models;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.Tests.Sampling;
 
 namespace SkDiffusion.Tests.SemanticKernel;
@@ -10,13 +10,13 @@ namespace SkDiffusion.Tests.SemanticKernel;
 [Collection(TinyPackageCollection.Name)]
 public class ChatClientTests(TinyPackageFixture fixture)
 {
-    private DiffusionChatClient RealClient() => DiffusionChatClient.Create(DiffusionModel.Create(fixture.Package, OnnxDenoiser.Create(fixture.Package), ownsDenoiser: true));
+    private DiffusionChatClient RealClient() => new DiffusionChatClient(DiffusionModel.Create(fixture.Package, OnnxDenoiser.Create(fixture.Package), ownsDenoiser: true));
 
     private DiffusionChatClient FakeClient(string preferredText)
     {
         int token = fixture.Package.Tokenizer.EncodeToIds(preferredText, false).Single();
         var denoiser = new FakeDenoiser(fixture.Package.Manifest.VocabSize, (_, _, _, logits) => logits[token] = 5f, fixture.Package.Manifest.ContextLength);
-        return DiffusionChatClient.Create(DiffusionModel.Create(fixture.Package, denoiser));
+        return new DiffusionChatClient(DiffusionModel.Create(fixture.Package, denoiser));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public class ChatClientTests(TinyPackageFixture fixture)
     public async Task Streaming_with_remasking_matches_the_whole_answer()
     {
         using var client = RealClient();
-        var options = new ChatOptions { MaxOutputTokens = 16, AdditionalProperties = new() { ["block_length"] = 8, ["steps"] = 32, ["remasking"] = "cap", ["remasking_eta"] = 0.3, ["stop_at_eos"] = false } };
+        var options = new ChatOptions { MaxOutputTokens = 16, Seed = 5, AdditionalProperties = new() { ["block_length"] = 8, ["steps"] = 32, ["remasking"] = "cap", ["remasking_eta"] = 0.3, ["stop_at_eos"] = false } };
         var whole = await client.GetResponseAsync("Hi", options);
         var streamed = new StringBuilder();
         await foreach (var update in client.GetStreamingResponseAsync("Hi", options))
@@ -176,16 +176,15 @@ public class ChatClientTests(TinyPackageFixture fixture)
     }
 
     [Fact]
-    public async Task Tool_arguments_come_from_the_parameter_schema()
+    public async Task Kernel_function_arguments_come_from_the_parameter_schema()
     {
         using var client = RealClient();
         var function = Microsoft.SemanticKernel.KernelFunctionFactory.CreateFromMethod((int count, bool loud) => $"{count}:{loud}", "shout");
-        var schema = SkDiffusion.SemanticKernel.Plugins.DiffusionToolArguments.CreateSchema(function);
-        Assert.Equal(["count", "loud"], schema.GetProperty("properties").EnumerateObject().Select(p => p.Name));
-        var arguments = await SkDiffusion.SemanticKernel.Plugins.DiffusionToolArguments.GenerateAsync(client, function, "Go");
-        Assert.IsType<long>(arguments["count"]);
-        Assert.IsType<bool>(arguments["loud"]);
-        var result = await function.InvokeAsync(new Microsoft.SemanticKernel.Kernel(), arguments);
+        var response = await client.GetResponseAsync("Go", new ChatOptions { Tools = [function], ToolMode = ChatToolMode.RequireAny });
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(JsonValueKind.Number, Assert.IsType<JsonElement>(call.Arguments!["count"]).ValueKind);
+        Assert.Contains(Assert.IsType<JsonElement>(call.Arguments["loud"]).ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+        var result = await function.InvokeAsync(new Microsoft.SemanticKernel.Kernel(), new Microsoft.SemanticKernel.KernelArguments(call.Arguments!));
         Assert.Matches("^-?[0-9]+:(True|False)$", result.GetValue<string>());
     }
 

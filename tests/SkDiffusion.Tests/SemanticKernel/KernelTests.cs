@@ -4,8 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.TextGeneration;
-using SkDiffusion.SemanticKernel.Chat;
-using SkDiffusion.SemanticKernel.Extensions;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.SemanticKernel.Infilling;
 using SkDiffusion.SemanticKernel.Plugins;
 using SkDiffusion.SemanticKernel.Settings;
@@ -30,10 +29,11 @@ public class KernelTests(TinyPackageFixture fixture)
     public void Services_share_one_loaded_model()
     {
         var kernel = BuildKernel();
-        var chat = (DiffusionChatCompletionService)kernel.GetRequiredService<IChatCompletionService>();
+        var chat = kernel.GetRequiredService<IChatCompletionService>();
         var infilling = kernel.GetRequiredService<DiffusionInfillingService>();
-        Assert.Same(chat.ChatClient.Model, infilling.Model);
-        Assert.Same(chat.ChatClient.Model, ((DiffusionChatClient)kernel.Services.GetRequiredService<IChatClient>()).Model);
+        var model = kernel.Services.GetRequiredService<IChatClient>().GetService<DiffusionModel>();
+        Assert.NotNull(model);
+        Assert.Same(model, infilling.Model);
         Assert.Equal(fixture.Package.Manifest.Name, chat.Attributes["ModelId"]);
     }
 
@@ -43,8 +43,8 @@ public class KernelTests(TinyPackageFixture fixture)
         var services = new ServiceCollection();
         services.AddDiffusionChatCompletion(fixture.PackageDirectory, "tiny");
         using var provider = services.BuildServiceProvider();
-        Assert.IsType<DiffusionChatCompletionService>(provider.GetRequiredKeyedService<IChatCompletionService>("tiny"));
-        Assert.IsType<DiffusionChatClient>(provider.GetRequiredKeyedService<IChatClient>("tiny"));
+        Assert.NotNull(provider.GetRequiredKeyedService<IChatCompletionService>("tiny"));
+        Assert.NotNull(provider.GetRequiredKeyedService<IChatClient>("tiny").GetService<DiffusionChatClient>());
         Assert.Null(provider.GetService<IChatCompletionService>());
     }
 
@@ -80,14 +80,10 @@ public class KernelTests(TinyPackageFixture fixture)
     [Fact]
     public void Several_turns_render_in_order_with_the_chat_format()
     {
-        var chat = (DiffusionChatCompletionService)BuildKernel().GetRequiredService<IChatCompletionService>();
-        var history = new ChatHistory("Sys");
-        history.AddUserMessage("One");
-        history.AddAssistantMessage("Two");
-        history.AddUserMessage("Three");
-        var turns = DiffusionChatRequest.ToTurns(DiffusionChatCompletionService.ToMessages(history));
+        var model = BuildKernel().Services.GetRequiredService<IChatClient>().GetService<DiffusionModel>()!;
+        var turns = ChatTurns.From([new(ChatRole.System, "Sys"), new(ChatRole.User, "One"), new(ChatRole.Assistant, "Two"), new(ChatRole.User, "Three")], null);
         Assert.Equal(["system", "user", "assistant", "user"], turns.Select(t => t.Role));
-        var ids = chat.ChatClient.Model.RenderChat(turns);
+        var ids = model.RenderChat(turns);
         string text = fixture.Package.Tokenizer.Decode(ids);
         Assert.True(text.IndexOf("Sys", StringComparison.Ordinal) < text.IndexOf("One", StringComparison.Ordinal));
         Assert.True(text.IndexOf("Two", StringComparison.Ordinal) < text.IndexOf("Three", StringComparison.Ordinal));

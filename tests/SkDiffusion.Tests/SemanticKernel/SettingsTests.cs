@@ -101,7 +101,6 @@ public class SettingsTests
     [InlineData("temperature", -0.1)]
     [InlineData("top_p", 1.5)]
     [InlineData("top_k", 0)]
-    [InlineData("seed", -3)]
     [InlineData("threshold", 0)]
     [InlineData("factor", 0)]
     [InlineData("cfg_scale", -1)]
@@ -174,5 +173,38 @@ public class SettingsTests
         var back = DiffusionPromptExecutionSettings.FromDictionary(options.AdditionalProperties!);
         Assert.Equal(6, back.Steps);
         Assert.Equal("factor", back.Selection);
+    }
+
+    [Fact]
+    public void Chat_options_fill_the_typed_fields_middleware_reads()
+    {
+        var schema = JsonDocument.Parse("""{"type":"object","properties":{"n":{"type":"integer"}}}""").RootElement;
+        var options = new DiffusionPromptExecutionSettings { Temperature = 0.5, Seed = -9, AnswerLength = 12, TopP = 0.8, TopK = 4, StopSequences = ["END"], JsonSchema = schema, Steps = 6 }.ToChatOptions();
+        Assert.Equal(0.5f, options.Temperature);
+        Assert.Equal(-9L, options.Seed);
+        Assert.Equal(12, options.MaxOutputTokens);
+        Assert.Equal(0.8f, options.TopP);
+        Assert.Equal(4, options.TopK);
+        Assert.Equal(["END"], options.StopSequences!);
+        var format = Assert.IsType<Microsoft.Extensions.AI.ChatResponseFormatJson>(options.ResponseFormat);
+        Assert.Equal(schema.GetRawText(), format.Schema!.Value.GetRawText());
+        Assert.Equal(["steps"], options.AdditionalProperties!.Keys);
+    }
+
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(long.MinValue)]
+    [InlineData(long.MaxValue)]
+    public void Any_long_is_a_seed(long seed)
+    {
+        var o = new DiffusionPromptExecutionSettings { Seed = seed }.ToSamplerOptions(8);
+        Assert.Equal(unchecked((ulong)seed), o.Seed);
+    }
+
+    [Fact]
+    public void An_unset_seed_draws_a_fresh_one_per_request()
+    {
+        var seeds = Enumerable.Range(0, 8).Select(_ => new DiffusionPromptExecutionSettings().ToSamplerOptions(8).Seed).ToHashSet();
+        Assert.True(seeds.Count > 1, "eight unset seeds were all equal");
     }
 }

@@ -1,7 +1,7 @@
 using SkDiffusion.Denoising;
 using SkDiffusion.Packaging;
 
-namespace SkDiffusion.SemanticKernel.Models;
+namespace SkDiffusion.Extensions.AI;
 
 /// <summary>How a <see cref="DiffusionModel"/> is loaded.</summary>
 public sealed class DiffusionModelOptions

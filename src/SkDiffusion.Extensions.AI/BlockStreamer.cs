@@ -1,8 +1,7 @@
 using SkDiffusion.Sampling.Events;
-using SkDiffusion.SemanticKernel.Models;
 using SkDiffusion.Tokenization;
 
-namespace SkDiffusion.SemanticKernel.Chat;
+namespace SkDiffusion.Extensions.AI;
 
 /// <summary>
 /// Follows a single-row sampling run and releases the answer block by block: a block's text is released once the
@@ -21,8 +20,11 @@ internal sealed class BlockStreamer
     private readonly StreamingDecoder _decoder;
     private readonly IReadOnlyList<string> _stops;
     private readonly int _holdBack;
+    private readonly List<int> _emitted = [];
+    private readonly System.Text.StringBuilder _kept = new();
     private string _pending = "";
     private int _released;
+    private bool _cutByStop;
 
     public BlockStreamer(DiffusionModel model, DiffusionChatRequest request)
     {
@@ -31,7 +33,7 @@ internal sealed class BlockStreamer
         _answer = new int[request.AnswerLength];
         _mask = model.Sampler.TokenIds.Mask;
         Array.Fill(_answer, _mask);
-        _block = request.Options.BlockLength ?? request.AnswerLength;
+        _block = request.Options!.BlockLength ?? request.AnswerLength;
         _remasking = request.Options.Remasking is not null;
         _decoder = model.Package.Tokenizer.CreateStreamingDecoder(skipSpecialTokens: true);
         _stops = request.StopSequences;
@@ -42,7 +44,8 @@ internal sealed class BlockStreamer
 
     public bool Stopped { get; private set; }
 
-    public int OutputTokens { get; private set; }
+    /// <summary>The answer tokens behind the text released so far (a stop-sequence cut drops the tokens after it).</summary>
+    public int OutputTokens => _cutByStop ? DiffusionChatRequest.KeptTokenCount(_model, _emitted, _kept.ToString()) : _emitted.Count;
 
     public int Nfe { get; private set; }
 
@@ -95,7 +98,7 @@ internal sealed class BlockStreamer
                 tokens.Add(_answer[i]);
             }
 
-            OutputTokens += tokens.Count;
+            _emitted.AddRange(tokens);
             text.Append(_decoder.Append(tokens));
             _released = end;
         }
@@ -110,6 +113,13 @@ internal sealed class BlockStreamer
 
     private string Release(string text, bool final)
     {
+        string released = Cut(text, final);
+        _kept.Append(released);
+        return released;
+    }
+
+    private string Cut(string text, bool final)
+    {
         if (Ended && _stops.Count == 0 && !final)
         {
             return text;
@@ -121,6 +131,7 @@ internal sealed class BlockStreamer
         {
             Ended = true;
             Stopped = true;
+            _cutByStop = true;
             _pending = "";
             return cut;
         }

@@ -1,4 +1,4 @@
-namespace SkDiffusion.SemanticKernel.Models;
+namespace SkDiffusion.Extensions.AI;
 
 /// <summary>A held generation slot of a <see cref="DiffusionModel"/>; disposing it (once) releases the slot.</summary>
 internal sealed class GenerationLease(SemaphoreSlim gate) : IDisposable

@@ -1,12 +1,13 @@
+using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
 
-namespace SkDiffusion.SemanticKernel.Models;
+namespace SkDiffusion.Extensions.AI;
 
 /// <summary>
 /// Loads each model package once per service provider and shares it: chat, text generation and infilling services
 /// registered for the same folder use one <see cref="DiffusionModel"/>. Disposes the models with the provider.
 /// </summary>
-public sealed class DiffusionModelRegistry : IDisposable
+internal sealed class DiffusionModelRegistry(ILoggerFactory? loggerFactory = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<DiffusionModel>> _models = new(StringComparer.Ordinal);
 
@@ -17,7 +18,7 @@ public sealed class DiffusionModelRegistry : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(packageDirectory);
         string key = Path.GetFullPath(packageDirectory);
-        return _models.GetOrAdd(key, k => new Lazy<DiffusionModel>(() => DiffusionModel.Load(k, options))).Value;
+        return _models.GetOrAdd(key, k => new Lazy<DiffusionModel>(() => DiffusionModel.Load(k, options, loggerFactory?.CreateLogger("SkDiffusion.Extensions.AI.DiffusionModel")))).Value;
     }
 
     /// <inheritdoc />

@@ -1,13 +1,18 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using SkDiffusion.Chat;
 using SkDiffusion.Denoising;
 using SkDiffusion.Packaging;
 using SkDiffusion.Sampling;
+using SkDiffusion.Sampling.Canvas;
+using SkDiffusion.Sampling.Events;
 using SkDiffusion.Templates;
 using SkDiffusion.Templates.Json;
 
-namespace SkDiffusion.SemanticKernel.Models;
+namespace SkDiffusion.Extensions.AI;
 
 /// <summary>
 /// One loaded diffusion model shared by every service: the package (manifest, tokenizer, chat format), the denoiser
@@ -54,24 +59,28 @@ public sealed class DiffusionModel : IDisposable
     /// The template compiler for chat answers (variable slots end with EOS, the layout is followed by the end-of-turn
     /// token). Built on first use: it decodes every vocabulary entry once.
     /// </summary>
-    public TemplateCompiler TemplateCompiler => _compiler.Value;
+    internal TemplateCompiler TemplateCompiler => _compiler.Value;
 
     /// <summary>The template compiler for plain documents (infilling): no trailing tokens.</summary>
-    public TemplateCompiler DocumentCompiler => _plainCompiler.Value;
+    internal TemplateCompiler DocumentCompiler => _plainCompiler.Value;
 
     /// <summary>The vocabulary view shared by the template compilers.</summary>
-    public TokenVocabulary Vocabulary => _vocabulary.Value;
+    internal TokenVocabulary Vocabulary => _vocabulary.Value;
 
     /// <summary>Loads a model package and opens its ONNX graph.</summary>
     /// <param name="packageDirectory">The package folder.</param>
     /// <param name="options">Load options.</param>
+    /// <param name="logger">
+    /// Receives load warnings (e.g. the CUDA to CPU fallback) unless <see cref="OnnxDenoiserOptions.Warning"/> is set;
+    /// the dependency-injection extensions pass the host's logger.
+    /// </param>
     /// <exception cref="ModelPackageException">The package is invalid.</exception>
-    public static DiffusionModel Load(string packageDirectory, DiffusionModelOptions? options = null)
+    public static DiffusionModel Load(string packageDirectory, DiffusionModelOptions? options = null, ILogger? logger = null)
     {
         options ??= new DiffusionModelOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentRequests, 1, nameof(options.MaxConcurrentRequests));
         var package = ModelPackage.Load(packageDirectory, options.Package);
-        IDenoiser denoiser = OnnxDenoiser.Create(package, options.Denoiser);
+        IDenoiser denoiser = OnnxDenoiser.Create(package, WithLogger(options.Denoiser, logger));
         if (options.BatchConcurrentRequests)
         {
             var batching = options.Batching ?? new BatchingDenoiserOptions();
@@ -101,7 +110,7 @@ public sealed class DiffusionModel : IDisposable
     /// <param name="schema">The JSON schema.</param>
     /// <param name="options">Template sizes.</param>
     /// <exception cref="TemplateException">The schema cannot be templated.</exception>
-    public (JsonSchemaTemplate Template, CompiledTemplate Compiled) GetSchemaTemplate(JsonElement schema, JsonSchemaTemplateOptions? options = null)
+    internal (JsonSchemaTemplate Template, CompiledTemplate Compiled) GetSchemaTemplate(JsonElement schema, JsonSchemaTemplateOptions? options = null)
     {
         options ??= new JsonSchemaTemplateOptions();
         var key = (schema.GetRawText(), options.StringTokens, options.ArrayItems, options.IntegerDigits, options.NumberLength, options.MaxDepth);
@@ -122,13 +131,13 @@ public sealed class DiffusionModel : IDisposable
 
     /// <summary>Renders a conversation to prompt ids with the package's chat format.</summary>
     /// <param name="messages">The turns.</param>
-    public IReadOnlyList<int> RenderChat(IReadOnlyList<DiffusionChatMessage> messages) => Package.ChatFormat.RenderPrompt(messages);
+    internal IReadOnlyList<int> RenderChat(IReadOnlyList<DiffusionChatMessage> messages) => Package.ChatFormat.RenderPrompt(messages);
 
     /// <summary>Checks that a canvas fits the context; throws naming the lengths.</summary>
     /// <param name="promptLength">Prompt tokens.</param>
     /// <param name="answerLength">Answer positions.</param>
     /// <exception cref="ArgumentException">The canvas is too long.</exception>
-    public void EnsureFits(int promptLength, int answerLength)
+    internal void EnsureFits(int promptLength, int answerLength)
     {
         if (promptLength + answerLength > ContextLength)
         {
@@ -138,10 +147,85 @@ public sealed class DiffusionModel : IDisposable
 
     /// <summary>Waits for a generation slot; dispose the result to release it.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    internal async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         return new GenerationLease(_gate);
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="canvas"/> off the caller's thread: waits (asynchronously) for a generation slot, then runs
+    /// the CPU-bound step loop on the thread pool. Cancellation stops the run between steps.
+    /// </summary>
+    internal async Task<SamplingResult> SampleAsync(DiffusionCanvas canvas, SamplerOptions options, CancellationToken cancellationToken)
+    {
+        using (await AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return await Task.Run(() => Sampler.SampleAsync(canvas, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Streams the step events of <paramref name="canvas"/> while the step loop runs on the thread pool (holding a
+    /// generation slot). Leaving the enumeration early stops the run at its next step.
+    /// </summary>
+    internal async IAsyncEnumerable<SamplingStepEvent> StreamAsync(DiffusionCanvas canvas, SamplerOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateUnbounded<SamplingStepEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    using (await AcquireAsync(stop.Token).ConfigureAwait(false))
+                    {
+                        await foreach (var evt in Sampler.StreamAsync(canvas, options, stop.Token).ConfigureAwait(false))
+                        {
+                            channel.Writer.TryWrite(evt);
+                        }
+                    }
+
+                    channel.Writer.TryComplete();
+                }
+                catch (Exception ex)
+                {
+                    channel.Writer.TryComplete(ex);
+                }
+            },
+            CancellationToken.None);
+        try
+        {
+            await foreach (var evt in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                yield return evt;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+        }
+    }
+
+    private static OnnxDenoiserOptions? WithLogger(OnnxDenoiserOptions? options, ILogger? logger)
+    {
+        if (logger is null || options?.Warning is not null)
+        {
+            return options;
+        }
+
+        options ??= new OnnxDenoiserOptions();
+        return new OnnxDenoiserOptions
+        {
+            ExecutionProvider = options.ExecutionProvider,
+            DeviceId = options.DeviceId,
+            GpuMemoryLimitBytes = options.GpuMemoryLimitBytes,
+            DeviceResidentCaches = options.DeviceResidentCaches,
+            IntraOpThreads = options.IntraOpThreads,
+            GraphOptimizationLevel = options.GraphOptimizationLevel,
+            Warning = message => logger.LogWarning("{Warning}", message),
+        };
     }
 
     /// <inheritdoc />

@@ -1,0 +1,10 @@
+namespace SkDiffusion.Extensions.AI;
+
+/// <summary>The figures of one chat request, for usage, telemetry and logs.</summary>
+/// <param name="InputTokens">Prompt tokens.</param>
+/// <param name="OutputTokens">Answer tokens kept (after stop-sequence cuts).</param>
+/// <param name="Nfe">Denoiser forward passes.</param>
+/// <param name="Steps">Sampling steps.</param>
+/// <param name="DecodedPositions">Answer positions decoded (canvas positions filled by the runs).</param>
+/// <param name="CacheRefreshes">Key/value cache refreshes (one per block with a prefix or dual cache).</param>
+internal readonly record struct DiffusionRunFigures(int InputTokens, int OutputTokens, int Nfe, int Steps, int DecodedPositions, int CacheRefreshes);

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace SkDiffusion.Tests.Conformance;
+
+/// <summary>Structured output on the embedded model: typed results, arrays of objects, schema-less JSON.</summary>
+[Collection(ConformanceCollection.Name)]
+public sealed class StructuredOutputConformanceTests(EmbeddedChatFixture fixture)
+{
+    private const string Sentence = "Extract JSON: Kutaim Goubroum is 57 years old, lives in Neinoth and works as a builder. They are married.";
+
+    public sealed record Person(string Name, int Age, string City, string Job, bool Married);
+
+    public sealed record City(string Name);
+
+    private static ChatOptions Sizes() => new() { Seed = 1, AdditionalProperties = new() { ["json_string_tokens"] = 4, ["json_array_items"] = 2 } };
+
+    [Fact]
+    public async Task A_record_comes_back_typed_and_the_text_follows_its_schema()
+    {
+        using var client = fixture.Client();
+        var response = await client.GetResponseAsync<Person>(Sentence, Sizes());
+        Assert.True(response.TryGetResult(out var person), response.Text);
+        Assert.NotNull(person!.Name);
+        using var doc = JsonDocument.Parse(response.Text);
+        Assert.Equal(["name", "age", "city", "job", "married"], doc.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Number, doc.RootElement.GetProperty("age").ValueKind);
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+    }
+
+    [Fact]
+    public async Task Arrays_of_objects_deserialize()
+    {
+        using var client = fixture.Client();
+        var response = await client.GetResponseAsync<City[]>("Name two cities.", Sizes());
+        Assert.True(response.TryGetResult(out var cities), response.Text);
+        Assert.NotNull(cities);
+        Assert.InRange(cities!.Length, 0, 2);
+        Assert.All(cities, c => Assert.NotNull(c.Name));
+    }
+
+    [Fact]
+    public async Task Schema_less_json_is_json()
+    {
+        using var client = fixture.Client();
+        foreach (string prompt in new[] { Sentence, "Hello!" })
+        {
+            var response = await client.GetResponseAsync(prompt, new ChatOptions { ResponseFormat = ChatResponseFormat.Json, MaxOutputTokens = 48, Seed = 1 });
+            using var doc = JsonDocument.Parse(response.Text);
+            Assert.Contains(doc.RootElement.ValueKind, new[] { JsonValueKind.Object, JsonValueKind.Array });
+        }
+    }
+
+    [Fact]
+    public async Task Streaming_structured_output_gives_the_same_json()
+    {
+        using var client = fixture.Client();
+        var whole = await client.GetResponseAsync<Person>(Sentence, Sizes());
+        var options = Sizes();
+        options.ResponseFormat = ChatResponseFormat.ForJsonSchema<Person>();
+        var streamed = string.Concat(await client.GetStreamingResponseAsync(Sentence, options).Select(u => u.Text).ToListAsync());
+        Assert.Equal(whole.Text, streamed);
+    }
+}
