@@ -35,6 +35,7 @@ internal sealed class SamplingRun
     private readonly double[] _commitProbability;
     private readonly RowState[] _rows;
     private readonly ILogitProcessor?[][] _slotAllowed;
+    private readonly GrammarGate? _grammar;
     private readonly Xoshiro256StarStar _rng;
     private readonly ConcurrentBag<PositionEvaluator> _evaluators = [];
     private readonly RemaskingStrategy _remasking;
@@ -228,6 +229,7 @@ internal sealed class SamplingRun
 
         _planned = new int[_batch * maxGroups];
         _rng = new Xoshiro256StarStar(options.Seed);
+        _grammar = GrammarGate.Create(canvas, _vocab, ids, _slotAllowed);
     }
 
     public int Steps => _step;
@@ -864,6 +866,7 @@ internal sealed class SamplingRun
         }
 
         // 1. Gather the eligible masked positions of the current block.
+        _grammar?.Refresh(r, rowTokens.Span);
         int count = 0;
         for (int p = row.BlockStart; p < row.BlockEnd; p++)
         {
@@ -931,7 +934,8 @@ internal sealed class SamplingRun
             Remask(r, sigma, remasked);
         }
 
-        // 4. Commit.
+        // 4. Commit (grammar slots: in rank order, each kept only while the slot stays feasible).
+        _grammar?.FilterCommits(r, rowTokens.Span, _candPos.AsSpan(0, count), _candToken.AsSpan(0, count), _candScore.AsSpan(0, count), _chosen.AsSpan(0, count));
         for (int i = 0; i < count; i++)
         {
             if (!_chosen[i])
