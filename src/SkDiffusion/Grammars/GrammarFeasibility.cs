@@ -93,47 +93,41 @@ public sealed class GrammarFeasibility
     public void MaskLogits(int position, Span<float> logits)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)position, (uint)Length, nameof(position));
-        int vw = _a.VocabularyWords;
-        ulong[] allowed = ArrayPool<ulong>.Shared.Rent(vw);
+        int cw = _a.ClassWords;
+        ulong[] classes = ArrayPool<ulong>.Shared.Rent(cw);
         try
         {
-            Array.Clear(allowed, 0, vw);
-            Collect(position, allowed);
-            for (int w = 0; w < vw; w++)
+            Array.Clear(classes, 0, cw);
+            bool end = Collect(position, classes);
+            int n = Math.Min(logits.Length, _a.Vocabulary.Size);
+            for (int t = 0; t < n; t++)
             {
-                ulong word = allowed[w];
-                if (word == ulong.MaxValue)
+                int c = _a.ClassOf(t);
+                if (c < 0 ? !(end && _a.IsEnd(t)) : (classes[c >> 6] & (1UL << (c & 63))) == 0)
                 {
-                    continue;
-                }
-
-                int baseId = w << 6;
-                int end = Math.Min(baseId + 64, logits.Length);
-                for (int t = baseId; t < end; t++)
-                {
-                    if ((word & (1UL << (t - baseId))) == 0)
-                    {
-                        logits[t] = float.NegativeInfinity;
-                    }
+                    logits[t] = float.NegativeInfinity;
                 }
             }
 
-            if (logits.Length > vw << 6)
+            if (logits.Length > n)
             {
-                logits[(vw << 6)..].Fill(float.NegativeInfinity);
+                logits[n..].Fill(float.NegativeInfinity);
             }
         }
         finally
         {
-            ArrayPool<ulong>.Shared.Return(allowed);
+            ArrayPool<ulong>.Shared.Return(classes);
         }
     }
 
-    private void Collect(int position, ulong[] allowed)
+    /// <summary>Marks the token classes allowed at a position; returns whether the end tokens are.</summary>
+    private bool Collect(int position, ulong[] classes)
     {
         var before = Set(_backward, position);
         var after = Set(_backward, position + 1);
-        var vocabulary = _a.Vocabulary;
+        bool endOk = Has(after, _a.End);
+        bool end = false;
+        int cw = _a.ClassWords;
         for (int w = 0; w < _words; w++)
         {
             ulong bits = before[w];
@@ -141,62 +135,40 @@ public sealed class GrammarFeasibility
             {
                 int s = (w << 6) + BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                if (_a.IsAccepting(s) && Has(after, _a.End))
-                {
-                    SetBit(allowed, vocabulary.EosId);
-                    if (_a.IsEnd(vocabulary.EotId ?? -1))
-                    {
-                        SetBit(allowed, vocabulary.EotId!.Value);
-                    }
-                }
-
-                var st = _a.TokensOf(s);
-                if (st.Count == 0)
+                end |= endOk && _a.IsAccepting(s);
+                if (s == _a.End)
                 {
                     continue;
                 }
 
-                bool all = Subset(_a.Successors(s), after);
-                if (st.Bits is { } dense)
+                var alive = _a.AliveClasses(s);
+                if (AllIn(_a.SuccessorList(s), after))
                 {
-                    if (all)
+                    for (int v = 0; v < cw; v++)
                     {
-                        for (int v = 0; v < dense.Length; v++)
-                        {
-                            allowed[v] |= dense[v];
-                        }
-
-                        continue;
+                        classes[v] |= alive[v];
                     }
 
-                    int k = 0;
-                    for (int v = 0; v < dense.Length; v++)
-                    {
-                        ulong word = dense[v];
-                        while (word != 0)
-                        {
-                            int tz = BitOperations.TrailingZeroCount(word);
-                            word &= word - 1;
-                            if (Has(after, st.NextInOrder[k++]))
-                            {
-                                allowed[v] |= 1UL << tz;
-                            }
-                        }
-                    }
+                    continue;
                 }
-                else
+
+                for (int v = 0; v < cw; v++)
                 {
-                    int[] ids = st.SparseIds!;
-                    for (int k = 0; k < ids.Length; k++)
+                    ulong todo = alive[v] & ~classes[v];
+                    while (todo != 0)
                     {
-                        if (all || Has(after, st.NextInOrder[k]))
+                        int tz = BitOperations.TrailingZeroCount(todo);
+                        todo &= todo - 1;
+                        if (Has(after, _a.ClassNext((v << 6) + tz, s)))
                         {
-                            SetBit(allowed, ids[k]);
+                            classes[v] |= 1UL << tz;
                         }
                     }
                 }
             }
         }
+
+        return end;
     }
 
     private bool Run()
@@ -218,7 +190,10 @@ public sealed class GrammarFeasibility
                     bits &= bits - 1;
                     if (t < 0)
                     {
-                        Or(_forward.AsSpan(next, w), _a.Successors(s));
+                        foreach (ushort x2 in _a.SuccessorList(s))
+                        {
+                            _forward[next + (x2 >> 6)] |= 1UL << (x2 & 63);
+                        }
                     }
                     else if (_a.Next(s, t) is int n and >= 0)
                     {
@@ -248,7 +223,7 @@ public sealed class GrammarFeasibility
                     else
                     {
                         var after = Set(_backward, i + 1);
-                        ok = t < 0 ? Intersects(_a.Successors(s), after) : _a.Next(s, t) is int n and >= 0 && Has(after, n);
+                        ok = t < 0 ? AnyIn(_a.SuccessorList(s), after) : _a.Next(s, t) is int n and >= 0 && Has(after, n);
                     }
 
                     if (ok)
@@ -267,21 +242,11 @@ public sealed class GrammarFeasibility
 
     private static bool Has(ReadOnlySpan<ulong> set, int s) => (set[s >> 6] & (1UL << (s & 63))) != 0;
 
-    private static void SetBit(ulong[] bits, int id) => bits[id >> 6] |= 1UL << (id & 63);
-
-    private static void Or(Span<ulong> target, ReadOnlySpan<ulong> source)
+    private static bool AnyIn(ReadOnlySpan<ushort> states, ReadOnlySpan<ulong> set)
     {
-        for (int i = 0; i < target.Length; i++)
+        foreach (ushort x in states)
         {
-            target[i] |= source[i];
-        }
-    }
-
-    private static bool Intersects(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
-    {
-        for (int i = 0; i < a.Length; i++)
-        {
-            if ((a[i] & b[i]) != 0)
+            if (Has(set, x))
             {
                 return true;
             }
@@ -290,11 +255,11 @@ public sealed class GrammarFeasibility
         return false;
     }
 
-    private static bool Subset(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    private static bool AllIn(ReadOnlySpan<ushort> states, ReadOnlySpan<ulong> set)
     {
-        for (int i = 0; i < a.Length; i++)
+        foreach (ushort x in states)
         {
-            if ((a[i] & ~b[i]) != 0)
+            if (!Has(set, x))
             {
                 return false;
             }

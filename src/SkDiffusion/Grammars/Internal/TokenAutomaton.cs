@@ -1,59 +1,82 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace SkDiffusion.Grammars.Internal;
 
 /// <summary>
-/// The byte automaton lifted to tokens: for every state the tokens it accepts and the state each leads to, found by
-/// walking the vocabulary (sorted by bytes, so shared prefixes are read once and dead prefixes skipped) from the state.
-/// One extra absorbing end state follows any accepting state on an end token. Per-state successor sets are
-/// precomputed; a (state, token) lookup is O(1) for dense states (bitset + rank) and O(log n) for sparse ones.
-/// Immutable and thread-safe.
+/// The byte automaton lifted to tokens, exactly. Every token acts on the automaton as a function from states to states
+/// (dead = none); tokens with the same function form one class. The functions are built by walking the vocabulary
+/// sorted by bytes (shared prefixes are read once, prefixes dead everywhere are skipped) and interning each prefix's
+/// function, memoised per (function, byte class), so the cost grows with the vocabulary and the number of distinct
+/// functions, not with states times tokens. A (state, token) move is one table lookup. One extra absorbing end state
+/// follows any accepting state on an end token. Immutable and thread-safe.
 /// </summary>
 internal sealed class TokenAutomaton
 {
-    private readonly StateTokens[] _tokens;
-    private readonly bool[] _accepting;
+    /// <summary>The most function entries (classes times states) the lift may store.</summary>
+    public const long MaxFunctionEntries = 200_000_000;
+
+    private const ushort Dead = ushort.MaxValue;
+
+    private readonly int[] _tokenClass;
+    private readonly ushort[][] _classNext;
+    private readonly ulong[] _alive;
+    private readonly ushort[][] _succList;
     private readonly ulong[] _succ;
+    private readonly bool[] _accepting;
     private readonly bool _allowEot;
 
     public TokenAutomaton(Dfa dfa, ByteVocabulary vocabulary, bool allowEndOfTurn)
     {
         Vocabulary = vocabulary;
         _allowEot = allowEndOfTurn && vocabulary.EotId is not null;
-        int dfaStates = dfa.StateCount;
-        StateCount = dfaStates + 1;
-        End = dfaStates;
+        int n = dfa.StateCount;
+        StateCount = n + 1;
+        End = n;
         Start = dfa.Start;
         StateWords = (StateCount + 63) / 64;
-        VocabularyWords = (vocabulary.Size + 63) / 64;
         _accepting = new bool[StateCount];
-        Array.Copy(dfa.Accepting, _accepting, dfaStates);
+        Array.Copy(dfa.Accepting, _accepting, n);
         _accepting[End] = true;
-        _tokens = new StateTokens[StateCount];
 
-        var order = SortedTokens(vocabulary, out int[] lcp, out int maxLength);
-        Parallel.For(0, dfaStates, () => new int[maxLength + 1], (s, _, stack) =>
-        {
-            _tokens[s] = Walk(dfa, vocabulary, s, order, lcp, stack);
-            return stack;
-        }, _ => { });
-        _tokens[End] = StateTokens.Sparse([], [], vocabulary.Size);
+        (_tokenClass, _classNext) = Lift(dfa, vocabulary);
+        ClassCount = _classNext.Length;
+        ClassWords = (ClassCount + 63) / 64;
 
+        _alive = new ulong[StateCount * ClassWords];
+        _succList = new ushort[StateCount][];
         _succ = new ulong[StateCount * StateWords];
-        for (int s = 0; s < dfaStates; s++)
+        var targets = new HashSet<ushort>();
+        for (int s = 0; s < n; s++)
         {
-            foreach (ushort t in _tokens[s].NextStates)
+            targets.Clear();
+            for (int k = 0; k < ClassCount; k++)
             {
-                _succ[(s * StateWords) + (t >> 6)] |= 1UL << (t & 63);
+                ushort t = _classNext[k][s];
+                if (t != Dead)
+                {
+                    _alive[(s * ClassWords) + (k >> 6)] |= 1UL << (k & 63);
+                    targets.Add(t);
+                }
             }
 
             if (_accepting[s])
             {
-                _succ[(s * StateWords) + (End >> 6)] |= 1UL << (End & 63);
+                targets.Add((ushort)End);
+            }
+
+            _succList[s] = [.. targets.Order()];
+        }
+
+        _succList[End] = [(ushort)End];
+        for (int s = 0; s < StateCount; s++)
+        {
+            foreach (ushort t in _succList[s])
+            {
+                _succ[(s * StateWords) + (t >> 6)] |= 1UL << (t & 63);
             }
         }
 
-        _succ[(End * StateWords) + (End >> 6)] |= 1UL << (End & 63);
         MinimumTokens = ShortestWord();
     }
 
@@ -68,7 +91,10 @@ internal sealed class TokenAutomaton
 
     public int StateWords { get; }
 
-    public int VocabularyWords { get; }
+    /// <summary>Token classes (tokens acting alike on every state).</summary>
+    public int ClassCount { get; }
+
+    public int ClassWords { get; }
 
     /// <summary>The fewest tokens of a word of the language (end tokens excluded); -1 when the vocabulary spells none.</summary>
     public int MinimumTokens { get; }
@@ -77,9 +103,22 @@ internal sealed class TokenAutomaton
 
     public bool IsEnd(int token) => Vocabulary.IsEnd(token, _allowEot);
 
+    /// <summary>The class of a token, or -1 when it is dead in every state (or has no bytes).</summary>
+    public int ClassOf(int token) => _tokenClass[token];
+
+    /// <summary>The state after a token of class <paramref name="cls"/> in DFA state <paramref name="state"/>, or -1.</summary>
+    public int ClassNext(int cls, int state)
+    {
+        ushort t = _classNext[cls][state];
+        return t == Dead ? -1 : t;
+    }
+
+    /// <summary>The classes alive in a state (a bitset of <see cref="ClassWords"/> words; empty for the end state).</summary>
+    public ReadOnlySpan<ulong> AliveClasses(int state) => _alive.AsSpan(state * ClassWords, ClassWords);
+
     public ReadOnlySpan<ulong> Successors(int state) => _succ.AsSpan(state * StateWords, StateWords);
 
-    internal StateTokens TokensOf(int state) => _tokens[state];
+    public ReadOnlySpan<ushort> SuccessorList(int state) => _succList[state];
 
     /// <summary>The state after <paramref name="token"/> in <paramref name="state"/>, or -1.</summary>
     public int Next(int state, int token)
@@ -89,7 +128,126 @@ internal sealed class TokenAutomaton
             return _accepting[state] ? End : -1;
         }
 
-        return (uint)token < (uint)Vocabulary.Size ? _tokens[state].Next(token) : -1;
+        if (state == End || (uint)token >= (uint)_tokenClass.Length)
+        {
+            return -1;
+        }
+
+        int c = _tokenClass[token];
+        return c < 0 ? -1 : ClassNext(c, state);
+    }
+
+    private static (int[] TokenClass, ushort[][] ClassNext) Lift(Dfa dfa, ByteVocabulary vocabulary)
+    {
+        int n = dfa.StateCount;
+        var order = SortedTokens(vocabulary, out int[] lcp, out int maxLength);
+        var functions = new List<ushort[]> { };
+        var intern = new Dictionary<ushort[], int>(new FunctionComparer());
+        var memo = new Dictionary<long, int>();
+        var identity = new ushort[n];
+        for (int s = 0; s < n; s++)
+        {
+            identity[s] = (ushort)s;
+        }
+
+        functions.Add(identity);
+        intern[identity] = 0;
+        var scratch = new ushort[n];
+
+        int Step(int f, byte b)
+        {
+            int cls = dfa.ClassOf[b];
+            long key = ((long)f * 256) + cls;
+            if (memo.TryGetValue(key, out int g))
+            {
+                return g;
+            }
+
+            ushort[] src = functions[f];
+            bool any = false;
+            for (int s = 0; s < n; s++)
+            {
+                ushort x = src[s];
+                int y = x == Dead ? -1 : dfa.Next(x, b);
+                scratch[s] = y < 0 ? Dead : (ushort)y;
+                any |= y >= 0;
+            }
+
+            if (!any)
+            {
+                g = -1;
+            }
+            else if (!intern.TryGetValue(scratch, out g))
+            {
+                if ((long)(functions.Count + 1) * n > MaxFunctionEntries)
+                {
+                    throw new GrammarException($"Lifting the automaton ({n:N0} states) to the vocabulary needs more than {MaxFunctionEntries:N0} table entries: simplify the grammar (fewer bounded lengths, smaller counts).");
+                }
+
+                g = functions.Count;
+                var copy = (ushort[])scratch.Clone();
+                functions.Add(copy);
+                intern[copy] = g;
+            }
+
+            memo[key] = g;
+            return g;
+        }
+
+        var tokenFunction = new int[vocabulary.Size];
+        Array.Fill(tokenFunction, -1);
+        var stack = new int[maxLength + 1];
+        stack[0] = 0;
+        int depth = 0; // stack[0..depth] holds the previous token's prefix functions; stack[depth] may be -1 (dead)
+        for (int k = 0; k < order.Length; k++)
+        {
+            int common = k == 0 ? 0 : lcp[k];
+            if (common >= depth && stack[depth] < 0)
+            {
+                continue;
+            }
+
+            var bytes = vocabulary.GetBytes(order[k]);
+            int d = Math.Min(common, depth);
+            int f = stack[d];
+            while (d < bytes.Length)
+            {
+                f = Step(f, bytes[d]);
+                stack[++d] = f;
+                if (f < 0)
+                {
+                    break;
+                }
+            }
+
+            depth = d;
+            tokenFunction[order[k]] = f;
+        }
+
+        // Classes: the distinct functions of whole tokens.
+        var classOfFunction = new Dictionary<int, int>();
+        var classNext = new List<ushort[]>();
+        var tokenClass = new int[vocabulary.Size];
+        for (int t = 0; t < tokenClass.Length; t++)
+        {
+            int f = tokenFunction[t];
+            if (f < 0)
+            {
+                tokenClass[t] = -1;
+                continue;
+            }
+
+            if (!classOfFunction.TryGetValue(f, out int c))
+            {
+                c = classNext.Count;
+                classOfFunction[f] = c;
+                classNext.Add(functions[f]);
+            }
+
+            tokenClass[t] = c;
+        }
+
+        return (tokenClass, [.. classNext]);
     }
 
     private static int[] SortedTokens(ByteVocabulary vocabulary, out int[] lcp, out int maxLength)
@@ -120,42 +278,6 @@ internal sealed class TokenAutomaton
         return order;
     }
 
-    private static StateTokens Walk(Dfa dfa, ByteVocabulary vocabulary, int state, int[] order, int[] lcp, int[] stack)
-    {
-        stack[0] = state;
-        int depth = 0; // stack[0..depth] is valid for the previous token's path; stack[depth] may be -1 (dead)
-        var found = new List<(int Token, int Next)>();
-        for (int k = 0; k < order.Length; k++)
-        {
-            int common = k == 0 ? 0 : lcp[k];
-            if (common >= depth && stack[depth] < 0)
-            {
-                continue; // shares the dead prefix
-            }
-
-            var bytes = vocabulary.GetBytes(order[k]);
-            int d = Math.Min(common, depth);
-            int cur = stack[d];
-            while (d < bytes.Length)
-            {
-                cur = dfa.Next(cur, bytes[d]);
-                stack[++d] = cur;
-                if (cur < 0)
-                {
-                    break;
-                }
-            }
-
-            depth = d;
-            if (cur >= 0)
-            {
-                found.Add((order[k], cur));
-            }
-        }
-
-        return StateTokens.Create(found, vocabulary.Size);
-    }
-
     private int ShortestWord()
     {
         var dist = new int[StateCount];
@@ -171,23 +293,28 @@ internal sealed class TokenAutomaton
                 return dist[s];
             }
 
-            var succ = Successors(s);
-            for (int w = 0; w < succ.Length; w++)
+            foreach (ushort t in _succList[s])
             {
-                ulong bits = succ[w];
-                while (bits != 0)
+                if (t != End && dist[t] < 0)
                 {
-                    int t = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                    bits &= bits - 1;
-                    if (t != End && dist[t] < 0)
-                    {
-                        dist[t] = dist[s] + 1;
-                        queue.Enqueue(t);
-                    }
+                    dist[t] = dist[s] + 1;
+                    queue.Enqueue(t);
                 }
             }
         }
 
         return -1;
+    }
+
+    private sealed class FunctionComparer : IEqualityComparer<ushort[]>
+    {
+        public bool Equals(ushort[]? x, ushort[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(ushort[] obj)
+        {
+            var h = new HashCode();
+            h.AddBytes(MemoryMarshal.AsBytes(obj.AsSpan()));
+            return h.ToHashCode();
+        }
     }
 }
