@@ -190,9 +190,17 @@ public sealed class GrammarFeasibility
                     bits &= bits - 1;
                     if (t < 0)
                     {
-                        foreach (ushort x2 in _a.SuccessorList(s))
+                        var list = _a.SuccessorList(s);
+                        if (list.Length * 4 > w)
                         {
-                            _forward[next + (x2 >> 6)] |= 1UL << (x2 & 63);
+                            Or(_forward.AsSpan(next, w), _a.Successors(s));
+                        }
+                        else
+                        {
+                            foreach (ushort x2 in list)
+                            {
+                                _forward[next + (x2 >> 6)] |= 1UL << (x2 & 63);
+                            }
                         }
                     }
                     else if (_a.Next(s, t) is int n and >= 0)
@@ -241,6 +249,24 @@ public sealed class GrammarFeasibility
     private ReadOnlySpan<ulong> Set(ulong[] sets, int index) => sets.AsSpan(index * _words, _words);
 
     private static bool Has(ReadOnlySpan<ulong> set, int s) => (set[s >> 6] & (1UL << (s & 63))) != 0;
+
+    private static void Or(Span<ulong> target, ReadOnlySpan<ulong> source)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<ulong>.Count;
+            for (; i <= target.Length - width; i += width)
+            {
+                (new Vector<ulong>(target[i..]) | new Vector<ulong>(source[i..])).CopyTo(target[i..]);
+            }
+        }
+
+        for (; i < target.Length; i++)
+        {
+            target[i] |= source[i];
+        }
+    }
 
     private static bool AnyIn(ReadOnlySpan<ushort> states, ReadOnlySpan<ulong> set)
     {
