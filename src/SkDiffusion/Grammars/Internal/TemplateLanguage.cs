@@ -5,9 +5,9 @@ namespace SkDiffusion.Grammars.Internal;
 
 /// <summary>
 /// The language of a <see cref="TextTemplate"/> text (<c>{{name:type}}</c> slots between fixed text): fixed text is
-/// literal, <c>int(n)</c> is up to n digits (no leading zeros), <c>number(n)</c> up to n characters, <c>bool</c> and
-/// <c>enum</c> one of their options; <c>string</c> and <c>text</c> keep their minimum and drop their token budget
-/// (the canvas bounds them). Array slots repeat their element with the separator.
+/// literal, <c>int(n)</c> is up to n digits (no leading zeros), <c>number</c> digits with an optional fraction,
+/// <c>bool</c> and <c>enum</c> one of their options; <c>string</c> and <c>text</c> keep their minimum and drop their
+/// token budget (the canvas bounds them). Array slots repeat their element with the separator.
 /// </summary>
 internal static class TemplateLanguage
 {
