@@ -177,10 +177,29 @@ public sealed class GrammarFeasibility
         Array.Clear(_forward);
         Array.Clear(_backward);
         _forward[_a.Start >> 6] |= 1UL << (_a.Start & 63);
+        var nibbles = _a.NibbleSuccessors;
         for (int i = 0; i < Length; i++)
         {
             int t = _tokens[i];
             int cur = i * w, next = (i + 1) * w;
+            if (t < 0 && nibbles is not null)
+            {
+                var target = _forward.AsSpan(next, w);
+                for (int x = 0; x < w; x++)
+                {
+                    ulong bits = _forward[cur + x];
+                    while (bits != 0)
+                    {
+                        int nib = BitOperations.TrailingZeroCount(bits) >> 2;
+                        int subset = (int)((bits >> (nib * 4)) & 15);
+                        bits &= ~(15UL << (nib * 4));
+                        Or(target, nibbles.AsSpan(((((x * 16) + nib) * 16) + subset) * w, w));
+                    }
+                }
+
+                continue;
+            }
+
             for (int x = 0; x < w; x++)
             {
                 ulong bits = _forward[cur + x];

@@ -78,7 +78,18 @@ internal sealed class TokenAutomaton
         }
 
         MinimumTokens = ShortestWord();
+        NibbleSuccessors = StateCount <= MaxNibbleStates ? BuildNibbleTable() : null;
     }
+
+    /// <summary>The most states for which <see cref="NibbleSuccessors"/> is built (its size grows with the square of the states).</summary>
+    public const int MaxNibbleStates = 8192;
+
+    /// <summary>
+    /// For every group of 4 consecutive states and each of its 16 subsets, the union of their successor sets
+    /// (<see cref="StateWords"/> words each), or null for large automata: a masked position's forward set is then one
+    /// union per non-empty group instead of one per state.
+    /// </summary>
+    public ulong[]? NibbleSuccessors { get; }
 
     public ByteVocabulary Vocabulary { get; }
 
@@ -276,6 +287,33 @@ internal sealed class TokenAutomaton
         }
 
         return order;
+    }
+
+    private ulong[] BuildNibbleTable()
+    {
+        int w = StateWords;
+        int groups = w * 16;
+        var table = new ulong[groups * 16 * w];
+        for (int g = 0; g < groups; g++)
+        {
+            for (int subset = 1; subset < 16; subset++)
+            {
+                int low = BitOperations.TrailingZeroCount(subset);
+                int state = (g * 4) + low;
+                var target = table.AsSpan(((g * 16) + subset) * w, w);
+                table.AsSpan(((g * 16) + (subset & (subset - 1))) * w, w).CopyTo(target);
+                if (state < StateCount)
+                {
+                    var succ = Successors(state);
+                    for (int i = 0; i < w; i++)
+                    {
+                        target[i] |= succ[i];
+                    }
+                }
+            }
+        }
+
+        return table;
     }
 
     private int ShortestWord()
