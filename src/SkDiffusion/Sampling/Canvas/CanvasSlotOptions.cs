@@ -1,3 +1,4 @@
+using SkDiffusion.Grammars;
 using SkDiffusion.Sampling.Constraints;
 
 namespace SkDiffusion.Sampling.Canvas;
@@ -24,4 +25,12 @@ public sealed class CanvasSlotOptions
     /// infinity inside it.
     /// </summary>
     public bool VariableLength { get; init; }
+
+    /// <summary>
+    /// An optional grammar the slot must spell: the slot's tokens form a word of the language followed by end tokens
+    /// (EOS, optionally EoT), whatever the denoiser prefers. Needs <see cref="VariableLength"/>, a slot at least
+    /// <see cref="TokenGrammar.MinimumTokens"/> long, no <see cref="AllowedTokens"/>, and a grammar built for the
+    /// denoiser's vocabulary.
+    /// </summary>
+    public TokenGrammar? Grammar { get; init; }
 }

@@ -54,6 +54,11 @@ public sealed class CanvasTemplate
             throw new ArgumentException("AllowedTokens holds a negative token id.", nameof(options));
         }
 
+        if (options?.Grammar is { } grammar)
+        {
+            GrammarSlotRules.Check(grammar, length, options);
+        }
+
         _parts.Add((null, length, options ?? new CanvasSlotOptions()));
         Length += length;
         SlotCount++;

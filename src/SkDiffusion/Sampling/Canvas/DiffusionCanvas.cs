@@ -31,6 +31,17 @@ public sealed class DiffusionCanvas
     public static DiffusionCanvas FromPrompt(IReadOnlyList<int> prompt, int answerLength) =>
         new DiffusionCanvasBuilder().Add(prompt, answerLength).Build();
 
+    /// <summary>
+    /// A canvas of one sequence: <paramref name="prompt"/> followed by <paramref name="answerLength"/> masks that must
+    /// spell a word of <paramref name="grammar"/> followed by end tokens; the model chooses every value's length.
+    /// </summary>
+    /// <param name="prompt">Prompt token ids.</param>
+    /// <param name="answerLength">Masked answer positions (at least <see cref="Grammars.TokenGrammar.MinimumTokens"/>; see <see cref="Grammars.TokenGrammar.SuggestAnswerLength"/>).</param>
+    /// <param name="grammar">The grammar of the answer.</param>
+    /// <exception cref="ArgumentException">The answer is shorter than the grammar's shortest word.</exception>
+    public static DiffusionCanvas FromPrompt(IReadOnlyList<int> prompt, int answerLength, Grammars.TokenGrammar grammar) =>
+        new DiffusionCanvasBuilder().Add(prompt, answerLength, grammar).Build();
+
     /// <summary>A canvas of one sequence: <paramref name="prompt"/> followed by a template's answer layout.</summary>
     /// <param name="prompt">Prompt token ids.</param>
     /// <param name="template">Fixed tokens and masked slots.</param>

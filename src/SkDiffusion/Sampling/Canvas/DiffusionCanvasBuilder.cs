@@ -15,6 +15,18 @@ public sealed class DiffusionCanvasBuilder
         return Add(prompt, new CanvasTemplate().AddSlot(answerLength, new CanvasSlotOptions { Name = "answer", VariableLength = true }));
     }
 
+    /// <summary>Adds a sequence: <paramref name="prompt"/> followed by <paramref name="answerLength"/> masks constrained by <paramref name="grammar"/>.</summary>
+    /// <param name="prompt">Prompt token ids.</param>
+    /// <param name="answerLength">Masked answer positions (at least the grammar's <see cref="Grammars.TokenGrammar.MinimumTokens"/>).</param>
+    /// <param name="grammar">The grammar the answer must spell, followed by end tokens.</param>
+    /// <returns>This builder.</returns>
+    public DiffusionCanvasBuilder Add(IReadOnlyList<int> prompt, int answerLength, Grammars.TokenGrammar grammar)
+    {
+        ArgumentNullException.ThrowIfNull(grammar);
+        ArgumentOutOfRangeException.ThrowIfLessThan(answerLength, 1);
+        return Add(prompt, new CanvasTemplate().AddSlot(answerLength, new CanvasSlotOptions { Name = "answer", VariableLength = true, Grammar = grammar }));
+    }
+
     /// <summary>Adds a sequence: <paramref name="prompt"/> followed by the answer layout of <paramref name="template"/>.</summary>
     /// <param name="prompt">Prompt token ids.</param>
     /// <param name="template">Fixed tokens and masked slots of the answer region (at least one slot).</param>

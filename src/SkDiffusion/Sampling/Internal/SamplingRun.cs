@@ -36,6 +36,7 @@ internal sealed class SamplingRun
     private readonly double[] _commitProbability;
     private readonly RowState[] _rows;
     private readonly ILogitProcessor?[][] _slotAllowed;
+    private readonly GrammarGate? _grammar;
     private readonly Xoshiro256StarStar _rng;
     private readonly ConcurrentBag<PositionEvaluator> _evaluators = [];
     private readonly RemaskingStrategy _remasking;
@@ -229,6 +230,7 @@ internal sealed class SamplingRun
 
         _planned = new int[_batch * maxGroups];
         _rng = new Xoshiro256StarStar(options.Seed);
+        _grammar = GrammarGate.Create(canvas, _vocab, ids, _slotAllowed);
     }
 
     public int Steps => _step;
@@ -872,6 +874,7 @@ internal sealed class SamplingRun
         }
 
         // 1. Gather the eligible masked positions of the current block.
+        _grammar?.Refresh(r, rowTokens.Span);
         int count = 0;
         for (int p = row.BlockStart; p < row.BlockEnd; p++)
         {
@@ -945,7 +948,8 @@ internal sealed class SamplingRun
             bestChosen!.CopyTo(_chosen, 0);
         }
 
-        // 4. Commit.
+        // 4. Commit (grammar slots: in rank order, each kept only while the slot stays feasible).
+        _grammar?.FilterCommits(r, rowTokens.Span, _candPos.AsSpan(0, count), _candToken.AsSpan(0, count), _candScore.AsSpan(0, count), _chosen.AsSpan(0, count));
         for (int i = 0; i < count; i++)
         {
             if (!_chosen[i])

@@ -1,0 +1,48 @@
+namespace SkDiffusion.Grammars;
+
+/// <summary>Options of a <see cref="TokenGrammar"/>.</summary>
+public sealed record GrammarOptions
+{
+    /// <summary>The default limit on automaton states.</summary>
+    public const int DefaultMaxStates = 20_000;
+
+    /// <summary>The hard upper bound of <see cref="MaxStates"/> (state ids are stored in 16 bits).</summary>
+    public const int MaxStatesLimit = 65_000;
+
+    /// <summary>The default options.</summary>
+    public static GrammarOptions Default { get; } = new();
+
+    /// <summary>
+    /// The most states the byte automaton may have (default <see cref="DefaultMaxStates"/>, at most
+    /// <see cref="MaxStatesLimit"/>). Long bounded strings (<c>maxLength</c>), large repetition counts and deep
+    /// schema-less nesting multiply states; a source that needs more throws a <see cref="GrammarException"/>.
+    /// </summary>
+    public int MaxStates { get; init; } = DefaultMaxStates;
+
+    /// <summary>
+    /// The nesting depth of schema-less JSON (<see cref="TokenGrammar.AnyJson"/>, and schema parts without a type):
+    /// 1 allows scalars inside one object or array, default 4, at most 8.
+    /// </summary>
+    public int MaxJsonDepth { get; init; } = 4;
+
+    /// <summary>
+    /// Whether the end-of-turn token may close the word as well as EOS (default <see langword="true"/>): chat answers end
+    /// with EoT and are padded with EOS; infill holes use EOS only.
+    /// </summary>
+    public bool AllowEndOfTurn { get; init; } = true;
+
+    internal void Validate()
+    {
+        if (MaxStates < 2 || MaxStates > MaxStatesLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxStates), MaxStates, $"GrammarOptions.MaxStates must be between 2 and {MaxStatesLimit}.");
+        }
+
+        if (MaxJsonDepth < 0 || MaxJsonDepth > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxJsonDepth), MaxJsonDepth, "GrammarOptions.MaxJsonDepth must be between 0 and 8.");
+        }
+    }
+
+    internal string CacheKey => $"{MaxStates}|{MaxJsonDepth}|{AllowEndOfTurn}";
+}

@@ -1,0 +1,373 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+
+namespace SkDiffusion.Grammars.Internal;
+
+/// <summary>
+/// Compiles a JSON schema into the regular language of its canonical JSON documents (see <see cref="JsonLexicon"/>).
+/// Errors name the JSON pointer of the keyword at fault.
+/// </summary>
+internal sealed class JsonSchemaCompiler
+{
+    private static readonly HashSet<string> Annotations = new(StringComparer.Ordinal)
+    {
+        "$schema", "$id", "$comment", "$defs", "definitions", "$anchor", "title", "description", "default", "examples",
+        "deprecated", "readOnly", "writeOnly", "contentMediaType", "contentEncoding",
+    };
+
+    private static readonly HashSet<string> Unsupported = new(StringComparer.Ordinal)
+    {
+        "patternProperties", "if", "then", "else", "not", "dependentRequired", "dependentSchemas", "dependencies",
+        "propertyNames", "minProperties", "maxProperties", "contains", "minContains", "maxContains", "prefixItems",
+        "unevaluatedProperties", "unevaluatedItems", "multipleOf", "$dynamicRef", "$recursiveRef", "additionalItems",
+    };
+
+    private readonly JsonElement _root;
+    private readonly GrammarOptions _options;
+    private readonly List<string> _refs = [];
+
+    private JsonSchemaCompiler(JsonElement root, GrammarOptions options)
+    {
+        _root = root;
+        _options = options;
+    }
+
+    public static RegexNode Compile(JsonElement schema, GrammarOptions options) => new JsonSchemaCompiler(schema, options).Schema(schema, "");
+
+    private static string Child(string pointer, string token) => pointer + "/" + token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
+    private RegexNode Schema(JsonElement s, string ptr)
+    {
+        switch (s.ValueKind)
+        {
+            case JsonValueKind.True:
+                return JsonLexicon.AnyValue(_options.MaxJsonDepth);
+            case JsonValueKind.False:
+                throw new GrammarException("the schema 'false' allows no value.", ptr);
+            case JsonValueKind.Object:
+                break;
+            default:
+                throw new GrammarException($"a schema must be an object or a boolean, not {s.ValueKind}.", ptr);
+        }
+
+        var constraining = new List<string>();
+        foreach (var p in s.EnumerateObject())
+        {
+            if (Unsupported.Contains(p.Name))
+            {
+                throw new GrammarException($"the keyword '{p.Name}' is not supported (see docs/grammars.md for the supported subset).", Child(ptr, p.Name));
+            }
+
+            if (!Annotations.Contains(p.Name))
+            {
+                constraining.Add(p.Name);
+            }
+        }
+
+        if (s.TryGetProperty("$ref", out var reference))
+        {
+            Alone(constraining, "$ref", ptr);
+            return Ref(reference, Child(ptr, "$ref"));
+        }
+
+        if (s.TryGetProperty("const", out var constant))
+        {
+            return RegexNode.Literal(JsonLexicon.Canonical(constant));
+        }
+
+        if (s.TryGetProperty("enum", out var options))
+        {
+            if (options.ValueKind != JsonValueKind.Array || options.GetArrayLength() == 0)
+            {
+                throw new GrammarException("'enum' must be a non-empty array.", Child(ptr, "enum"));
+            }
+
+            return RegexNode.Alternation(options.EnumerateArray().Select(o => RegexNode.Literal(JsonLexicon.Canonical(o))).ToList());
+        }
+
+        foreach (string combinator in new[] { "anyOf", "oneOf", "allOf" })
+        {
+            if (s.TryGetProperty(combinator, out var subs))
+            {
+                Alone(constraining, combinator, ptr);
+                string cp = Child(ptr, combinator);
+                if (subs.ValueKind != JsonValueKind.Array || subs.GetArrayLength() == 0)
+                {
+                    throw new GrammarException($"'{combinator}' must be a non-empty array of schemas.", cp);
+                }
+
+                if (combinator == "allOf" && subs.GetArrayLength() != 1)
+                {
+                    throw new GrammarException("'allOf' with more than one schema is not supported: merge the schemas into one.", cp);
+                }
+
+                return RegexNode.Alternation(subs.EnumerateArray().Select((sub, i) => Schema(sub, Child(cp, i.ToString(CultureInfo.InvariantCulture)))).ToList());
+            }
+        }
+
+        var types = Types(s, ptr);
+        var node = RegexNode.Alternation(types.Select(t => Typed(s, ptr, t)).ToList());
+        if (s.TryGetProperty("nullable", out var nullable) && nullable.ValueKind == JsonValueKind.True && !types.Contains("null"))
+        {
+            node = RegexNode.Alternation(node, JsonLexicon.Null);
+        }
+
+        return node;
+    }
+
+    private static void Alone(List<string> constraining, string keyword, string ptr)
+    {
+        string? other = constraining.FirstOrDefault(k => k != keyword);
+        if (other is not null)
+        {
+            throw new GrammarException($"'{other}' next to '{keyword}' is not supported: move it into the referenced or listed schemas.", Child(ptr, other));
+        }
+    }
+
+    private RegexNode Ref(JsonElement reference, string ptr)
+    {
+        if (reference.ValueKind != JsonValueKind.String)
+        {
+            throw new GrammarException("'$ref' must be a string.", ptr);
+        }
+
+        string r = reference.GetString()!;
+        string[] parts = r.Split('/');
+        if (parts.Length != 3 || parts[0] != "#" || (parts[1] != "$defs" && parts[1] != "definitions"))
+        {
+            throw new GrammarException($"'$ref' '{r}' is not supported: only '#/$defs/name' and '#/definitions/name' are.", ptr);
+        }
+
+        string name = parts[2].Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+        if (_root.ValueKind != JsonValueKind.Object || !_root.TryGetProperty(parts[1], out var defs) || defs.ValueKind != JsonValueKind.Object || !defs.TryGetProperty(name, out var target))
+        {
+            throw new GrammarException($"'$ref' '{r}' points to nothing: define it under '{parts[1]}' at the schema root.", ptr);
+        }
+
+        if (_refs.Contains(r))
+        {
+            throw new GrammarException($"'$ref' '{r}' is recursive ({string.Join(" -> ", _refs.Append(r))}): recursive schemas are not regular; unroll the recursion to a fixed depth.", ptr);
+        }
+
+        _refs.Add(r);
+        var node = Schema(target, "/" + parts[1] + "/" + parts[2]);
+        _refs.RemoveAt(_refs.Count - 1);
+        return node;
+    }
+
+    private static List<string> Types(JsonElement s, string ptr)
+    {
+        string[] known = ["string", "integer", "number", "boolean", "null", "object", "array"];
+        if (s.TryGetProperty("type", out var type))
+        {
+            var list = new List<string>();
+            string tp = Child(ptr, "type");
+            var items = type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().ToList() : [type];
+            foreach (var t in items)
+            {
+                if (t.ValueKind != JsonValueKind.String || !known.Contains(t.GetString()))
+                {
+                    throw new GrammarException($"'type' must be one of {string.Join(", ", known)} or an array of them, not {t.GetRawText()}.", tp);
+                }
+
+                list.Add(t.GetString()!);
+            }
+
+            if (list.Count == 0)
+            {
+                throw new GrammarException("'type' is an empty array.", tp);
+            }
+
+            return list;
+        }
+
+        bool Has(params string[] keys) => keys.Any(k => s.TryGetProperty(k, out _));
+        return Has("properties", "required", "additionalProperties") ? ["object"]
+            : Has("items", "minItems", "maxItems") ? ["array"]
+            : Has("minLength", "maxLength", "pattern", "format") ? ["string"]
+            : Has("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") ? ["number"]
+            : ["any"];
+    }
+
+    private RegexNode Typed(JsonElement s, string ptr, string type) => type switch
+    {
+        "string" => JsonStringSchema.Compile(s, ptr),
+        "integer" => Integer(s, ptr),
+        "number" => Number(s, ptr),
+        "boolean" => JsonLexicon.Boolean,
+        "null" => JsonLexicon.Null,
+        "object" => Object(s, ptr),
+        "array" => Array(s, ptr),
+        _ => JsonLexicon.AnyValue(_options.MaxJsonDepth),
+    };
+
+    private static RegexNode Integer(JsonElement s, string ptr)
+    {
+        BigInteger? min = Bound(s, ptr, "minimum", up: true, 0);
+        BigInteger? exMin = Bound(s, ptr, "exclusiveMinimum", up: true, 1);
+        BigInteger? max = Bound(s, ptr, "maximum", up: false, 0);
+        BigInteger? exMax = Bound(s, ptr, "exclusiveMaximum", up: false, -1);
+        BigInteger? lo = min is null ? exMin : exMin is null ? min : BigInteger.Max(min.Value, exMin.Value);
+        BigInteger? hi = max is null ? exMax : exMax is null ? max : BigInteger.Min(max.Value, exMax.Value);
+        if (lo is { } a && hi is { } b && a > b)
+        {
+            throw new GrammarException($"the integer range is empty: the lower bound {a} is above the upper bound {b}.", Child(ptr, s.TryGetProperty("minimum", out _) ? "minimum" : "exclusiveMinimum"));
+        }
+
+        return IntegerRange.Build(lo, hi);
+    }
+
+    /// <summary>An integer bound: the keyword's number rounded inward (up for lower bounds), plus <paramref name="shift"/>.</summary>
+    private static BigInteger? Bound(JsonElement s, string ptr, string keyword, bool up, int shift)
+    {
+        if (!s.TryGetProperty(keyword, out var v))
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.Number || !decimal.TryParse(v.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out decimal d))
+        {
+            throw new GrammarException($"'{keyword}' must be a number, not {v.GetRawText()}.", Child(ptr, keyword));
+        }
+
+        bool whole = decimal.Truncate(d) == d;
+        decimal r = up ? decimal.Ceiling(d) : decimal.Floor(d);
+        // An exclusive bound on a fractional value is already strict after rounding inward.
+        return new BigInteger(r) + (whole ? shift : 0);
+    }
+
+    private static RegexNode Number(JsonElement s, string ptr)
+    {
+        foreach (string k in new[] { "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" })
+        {
+            if (s.TryGetProperty(k, out _))
+            {
+                throw new GrammarException($"'{k}' is supported for integers only: use \"type\": \"integer\", or drop the bound for a number.", Child(ptr, k));
+            }
+        }
+
+        return JsonLexicon.Number;
+    }
+
+    private RegexNode Object(JsonElement s, string ptr)
+    {
+        var required = new HashSet<string>(StringComparer.Ordinal);
+        if (s.TryGetProperty("required", out var req))
+        {
+            if (req.ValueKind != JsonValueKind.Array || req.EnumerateArray().Any(r => r.ValueKind != JsonValueKind.String))
+            {
+                throw new GrammarException("'required' must be an array of property names.", Child(ptr, "required"));
+            }
+
+            required.UnionWith(req.EnumerateArray().Select(r => r.GetString()!));
+        }
+
+        bool closed = false;
+        if (s.TryGetProperty("additionalProperties", out var additional))
+        {
+            if (additional.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Object))
+            {
+                throw new GrammarException("'additionalProperties' must be a boolean or a schema.", Child(ptr, "additionalProperties"));
+            }
+
+            closed = additional.ValueKind == JsonValueKind.False;
+        }
+
+        var open = RegexNode.Byte((byte)'{');
+        var close = RegexNode.Byte((byte)'}');
+        if (!s.TryGetProperty("properties", out var props))
+        {
+            if (required.Count > 0)
+            {
+                throw new GrammarException($"'required' names '{required.First()}' but the object has no 'properties': declare every required property.", Child(ptr, "required"));
+            }
+
+            return closed ? RegexNode.Literal("{}") : AnyObject();
+        }
+
+        if (props.ValueKind != JsonValueKind.Object)
+        {
+            throw new GrammarException("'properties' must be an object of schemas.", Child(ptr, "properties"));
+        }
+
+        var members = new List<(RegexNode Node, bool Required)>();
+        foreach (var p in props.EnumerateObject())
+        {
+            var value = Schema(p.Value, Child(Child(ptr, "properties"), p.Name));
+            members.Add((RegexNode.Concat(RegexNode.Literal(JsonLexicon.QuoteString(p.Name)), JsonLexicon.KeySeparator, value), required.Contains(p.Name)));
+        }
+
+        string? missing = required.FirstOrDefault(r => !props.TryGetProperty(r, out _));
+        if (missing is not null)
+        {
+            throw new GrammarException($"'required' names '{missing}', which is not declared in 'properties'.", Child(ptr, "required"));
+        }
+
+        return RegexNode.Concat(open, Members(members), close);
+    }
+
+    /// <summary>The members in declared order, optional ones omissible, with <c>", "</c> between the present ones.</summary>
+    private static RegexNode Members(List<(RegexNode Node, bool Required)> members)
+    {
+        int n = members.Count;
+
+        // after[k]: members k.. once at least one member was written (each present one is led by ", ").
+        var after = new RegexNode[n + 1];
+        after[n] = RegexNode.Empty;
+        for (int k = n - 1; k >= 0; k--)
+        {
+            var led = RegexNode.Concat(JsonLexicon.ItemSeparator, members[k].Node);
+            after[k] = RegexNode.Concat(members[k].Required ? led : RegexNode.Optional(led), after[k + 1]);
+        }
+
+        // first[k]: members k.. when none was written yet.
+        var first = RegexNode.Empty;
+        for (int k = n - 1; k >= 0; k--)
+        {
+            var withThis = RegexNode.Concat(members[k].Node, after[k + 1]);
+            first = members[k].Required ? withThis : RegexNode.Alternation(withThis, first);
+        }
+
+        return first;
+    }
+
+    private RegexNode AnyObject()
+    {
+        var inner = JsonLexicon.AnyValue(Math.Max(0, _options.MaxJsonDepth - 1));
+        var member = RegexNode.Concat(JsonLexicon.String(0, -1), JsonLexicon.KeySeparator, inner);
+        return RegexNode.Concat(RegexNode.Byte((byte)'{'), RegexNode.SeparatedList(member, JsonLexicon.ItemSeparator, 0, -1), RegexNode.Byte((byte)'}'));
+    }
+
+    private RegexNode Array(JsonElement s, string ptr)
+    {
+        int min = JsonStringSchema.Count(s, ptr, "minItems") ?? 0;
+        int max = JsonStringSchema.Count(s, ptr, "maxItems") ?? -1;
+        if (max >= 0 && min > max)
+        {
+            throw new GrammarException($"'minItems' ({min}) is above 'maxItems' ({max}).", Child(ptr, "minItems"));
+        }
+
+        if (s.TryGetProperty("uniqueItems", out var unique) && unique.ValueKind == JsonValueKind.True)
+        {
+            throw new GrammarException("'uniqueItems': true is not supported (uniqueness is not regular).", Child(ptr, "uniqueItems"));
+        }
+
+        RegexNode item;
+        if (s.TryGetProperty("items", out var items))
+        {
+            if (items.ValueKind == JsonValueKind.Array)
+            {
+                throw new GrammarException("tuple 'items' (an array of schemas) is not supported: use one schema for every item.", Child(ptr, "items"));
+            }
+
+            item = Schema(items, Child(ptr, "items"));
+        }
+        else
+        {
+            item = JsonLexicon.AnyValue(Math.Max(0, _options.MaxJsonDepth - 1));
+        }
+
+        return RegexNode.Concat(RegexNode.Byte((byte)'['), RegexNode.SeparatedList(item, JsonLexicon.ItemSeparator, min, max), RegexNode.Byte((byte)']'));
+    }
+}

@@ -1,0 +1,33 @@
+using SkDiffusion.Grammars;
+using SkDiffusion.Sampling.Canvas;
+
+namespace SkDiffusion.Sampling.Constraints;
+
+/// <summary>
+/// Keeps one grammar slot of one row feasible: <see cref="Refresh"/> recomputes the feasibility sets from the row's
+/// tokens once per step, then <see cref="Process"/> masks every token that would leave no valid completion.
+/// </summary>
+internal sealed class GrammarSlotConstraint : ILogitProcessor
+{
+    private readonly long _maskId;
+
+    public GrammarSlotConstraint(CanvasSlot slot, TokenGrammar grammar, long maskId)
+    {
+        Slot = slot;
+        Grammar = grammar;
+        Pass = grammar.CreateFeasibility(slot.Length);
+        _maskId = maskId;
+    }
+
+    public CanvasSlot Slot { get; }
+
+    public TokenGrammar Grammar { get; }
+
+    public GrammarFeasibility Pass { get; }
+
+    /// <summary>Recomputes the sets from the row's tokens (padding excluded); false when nothing valid is left.</summary>
+    public bool Refresh(ReadOnlySpan<long> rowTokens) => Pass.Compute(rowTokens.Slice(Slot.Start, Slot.Length), _maskId);
+
+    /// <inheritdoc />
+    public void Process(in LogitProcessorContext context, Span<float> logits) => Pass.MaskLogits(context.Position - Slot.Start, logits);
+}

@@ -1,0 +1,161 @@
+using SkDiffusion.Sampling.Canvas;
+using SkDiffusion.Sampling.Constraints;
+
+namespace SkDiffusion.Sampling.Internal;
+
+/// <summary>
+/// The sampler's hook for grammar slots: installs a <see cref="GrammarSlotConstraint"/> as the slot's constraint,
+/// refreshes the feasibility sets before each step, and filters a step's commits in rank order so that every commit
+/// keeps the slot feasible (a candidate that became infeasible stays masked for a later step; the best-ranked commit
+/// of a slot is always feasible, so every step makes progress).
+/// </summary>
+internal sealed class GrammarGate
+{
+    private readonly GrammarSlotConstraint[][] _rows;
+    private readonly long _maskId;
+    private long[] _scratch = [];
+    private int[] _order = [];
+
+    private GrammarGate(GrammarSlotConstraint[][] rows, long maskId)
+    {
+        _rows = rows;
+        _maskId = maskId;
+    }
+
+    /// <summary>The gate for a canvas, or null when no slot has a grammar; fills the slots' constraints.</summary>
+    public static GrammarGate? Create(DiffusionCanvas canvas, int vocabularySize, SpecialTokenIds ids, ILogitProcessor?[][] slotConstraints)
+    {
+        GrammarSlotConstraint[][]? rows = null;
+        for (int r = 0; r < canvas.BatchSize; r++)
+        {
+            var list = new List<GrammarSlotConstraint>();
+            foreach (var slot in canvas.Sequences[r].Slots)
+            {
+                if (slot.Options.Grammar is not { } grammar)
+                {
+                    continue;
+                }
+
+                if (grammar.Vocabulary.Size != vocabularySize)
+                {
+                    throw new ArgumentException($"Slot {slot.Index} of row {r} has a grammar built for a vocabulary of {grammar.Vocabulary.Size} tokens, but the denoiser's has {vocabularySize}: build the grammar from the model's own package (ByteVocabulary.FromPackage).", nameof(canvas));
+                }
+
+                if (grammar.Vocabulary.EosId != ids.Eos)
+                {
+                    throw new ArgumentException($"Slot {slot.Index} of row {r} has a grammar whose EOS id {grammar.Vocabulary.EosId} differs from the sampler's {ids.Eos}.", nameof(canvas));
+                }
+
+                var constraint = new GrammarSlotConstraint(slot, grammar, ids.Mask);
+                slotConstraints[r][slot.Index] = constraint;
+                list.Add(constraint);
+            }
+
+            if (list.Count > 0)
+            {
+                rows ??= new GrammarSlotConstraint[canvas.BatchSize][];
+                rows[r] = [.. list];
+            }
+        }
+
+        if (rows is null)
+        {
+            return null;
+        }
+
+        for (int r = 0; r < rows.Length; r++)
+        {
+            rows[r] ??= [];
+        }
+
+        return new GrammarGate(rows, ids.Mask);
+    }
+
+    /// <summary>Recomputes the row's grammar slots from its current tokens (padding excluded).</summary>
+    public void Refresh(int row, ReadOnlySpan<long> rowTokens)
+    {
+        foreach (var c in _rows[row])
+        {
+            if (!c.Refresh(rowTokens))
+            {
+                throw new InvalidOperationException($"Grammar slot {c.Slot.Index} of row {row} can no longer spell a word of {c.Grammar.Description}: its committed tokens were changed outside the grammar.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops chosen candidates that would make a grammar slot infeasible, checking them in rank order (best score
+    /// first) against the row with the earlier accepted commits applied.
+    /// </summary>
+    public void FilterCommits(int row, ReadOnlySpan<long> rowTokens, ReadOnlySpan<int> positions, ReadOnlySpan<int> tokens, ReadOnlySpan<double> scores, Span<bool> chosen)
+    {
+        var constraints = _rows[row];
+        if (constraints.Length == 0)
+        {
+            return;
+        }
+
+        if (_scratch.Length < rowTokens.Length)
+        {
+            _scratch = new long[rowTokens.Length];
+        }
+
+        if (_order.Length < positions.Length)
+        {
+            _order = new int[positions.Length];
+        }
+
+        var state = _scratch.AsSpan(0, rowTokens.Length);
+        rowTokens.CopyTo(state);
+        int n = 0;
+        for (int i = 0; i < positions.Length; i++)
+        {
+            if (chosen[i])
+            {
+                _order[n++] = i;
+            }
+        }
+
+        var order = _order.AsSpan(0, n);
+        var s = scores.ToArray();
+        var p = positions.ToArray();
+        order.Sort((a, b) => s[b] != s[a] ? s[b].CompareTo(s[a]) : p[a].CompareTo(p[b]));
+        var stale = new bool[constraints.Length];
+        foreach (int i in order)
+        {
+            int c = SlotOf(constraints, positions[i]);
+            if (c >= 0)
+            {
+                var k = constraints[c];
+                if (stale[c])
+                {
+                    k.Pass.Compute(state.Slice(k.Slot.Start, k.Slot.Length), _maskId);
+                }
+
+                if (!k.Pass.IsAllowed(positions[i] - k.Slot.Start, tokens[i]))
+                {
+                    chosen[i] = false;
+                    continue;
+                }
+
+                stale[c] = true;
+            }
+
+            state[positions[i]] = tokens[i];
+        }
+    }
+
+    private static int SlotOf(GrammarSlotConstraint[] constraints, int position)
+    {
+        for (int c = 0; c < constraints.Length; c++)
+        {
+            var slot = constraints[c].Slot;
+            if (position >= slot.Start && position < slot.Start + slot.Length)
+            {
+                return c;
+            }
+        }
+
+        return -1;
+    }
+}
