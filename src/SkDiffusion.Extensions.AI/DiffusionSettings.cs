@@ -123,16 +123,22 @@ internal sealed class DiffusionSettings
     public int? JsonArrayItems { get; set; }
 
     /// <summary>
-    /// How a <see cref="JsonSchema"/> answer is produced: <c>template</c> (default: always the constrained template) or
-    /// <c>auto</c> (an unconstrained answer first, kept when it is JSON of the schema's shape and types; otherwise the
-    /// template). <c>auto</c> keeps the model's own lengths when it already writes valid JSON.
+    /// How a <see cref="JsonSchema"/> answer is produced: <c>grammar</c> (default: the answer is decoded under the
+    /// schema's grammar on a free canvas, so the model chooses every value's length and the JSON is always valid),
+    /// <c>template</c> (the schema as a template with fixed slot positions, for when every length really is fixed) or
+    /// <c>auto</c> (an unconstrained answer first, kept when it is JSON of the schema; otherwise the grammar).
     /// </summary>
     [JsonPropertyName("json_mode")]
     public string? JsonMode { get; set; }
 
     /// <summary>Whether <see cref="JsonMode"/> is <c>auto</c> (validated).</summary>
     /// <exception cref="ArgumentException">The mode is unknown; the parameter name is <c>json_mode</c>.</exception>
-    public bool IsAutoJsonMode() => Parse(JsonMode, "json_mode", false, ("template", false), ("auto", true));
+    public bool IsAutoJsonMode() => ResolveJsonMode() == JsonDecodingMode.Auto;
+
+    /// <summary>The JSON decoding mode after the default (validated).</summary>
+    /// <exception cref="ArgumentException">The mode is unknown; the parameter name is <c>json_mode</c>.</exception>
+    public JsonDecodingMode ResolveJsonMode() =>
+        Parse(JsonMode, "json_mode", JsonDecodingMode.Grammar, ("grammar", JsonDecodingMode.Grammar), ("template", JsonDecodingMode.Template), ("auto", JsonDecodingMode.Auto));
 
     /// <summary>The template sizes for <see cref="JsonSchema"/> after defaults.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range; the parameter name is the setting.</exception>

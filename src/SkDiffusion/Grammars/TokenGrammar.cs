@@ -103,6 +103,13 @@ public sealed class TokenGrammar
     public static TokenGrammar AnyJson(ByteVocabulary vocabulary, GrammarOptions? options = null) =>
         Get("any-json", "", vocabulary, options, o => JsonLexicon.AnyValue(o.MaxJsonDepth));
 
+    /// <summary>Any JSON object or array in canonical layout (what a schema-less JSON response format asks for), nested at
+    /// most <see cref="GrammarOptions.MaxJsonDepth"/> deep.</summary>
+    /// <param name="vocabulary">The vocabulary.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    public static TokenGrammar AnyJsonDocument(ByteVocabulary vocabulary, GrammarOptions? options = null) =>
+        Get("any-json-document", "", vocabulary, options, o => JsonLexicon.AnyContainer(o.MaxJsonDepth));
+
     /// <summary>Creates a feasibility pass over a region of <paramref name="length"/> positions.</summary>
     /// <param name="length">The region length.</param>
     public GrammarFeasibility CreateFeasibility(int length)

@@ -35,7 +35,8 @@ public sealed class EmbeddedChatFixture : IDisposable
     public static IReadOnlyList<KnownGood> KnownGoodCases()
     {
         string path = Path.Combine(AppContext.BaseDirectory, "known-good.json");
-        return JsonSerializer.Deserialize<List<KnownGood>>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        return json.RootElement.GetProperty("generations").Deserialize<List<KnownGood>>(new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
     }
 
     public void Dispose() => Denoiser.Dispose();

@@ -163,11 +163,11 @@ public class ChatClientTests(TinyPackageFixture fixture)
     }
 
     [Fact]
-    public async Task Auto_json_mode_falls_back_to_the_template_when_free_text_is_not_json()
+    public async Task Auto_json_mode_falls_back_to_the_grammar_when_free_text_is_not_json()
     {
         using var client = FakeClient("a");
-        var schema = System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"n":{"type":"integer","minimum":0,"maximum":9}}}""").RootElement;
-        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema), AdditionalProperties = new() { ["json_mode"] = "auto", ["answer_length"] = 6 } };
+        var schema = System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"n":{"type":"integer","minimum":0,"maximum":9}},"required":["n"]}""").RootElement;
+        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema), AdditionalProperties = new() { ["json_mode"] = "auto" } };
         var response = await client.GetResponseAsync("x", options);
         Assert.StartsWith("{\"n\": ", response.Text);
         Assert.True(response.Usage!.AdditionalCounts!["nfe"] > 1);

@@ -99,6 +99,16 @@ internal static class JsonLexicon
         return RegexNode.Alternation(scalar, obj, arr);
     }
 
+    /// <summary>Any JSON object or array (the document of a schema-less JSON mode), nested at most <paramref name="depth"/> deep.</summary>
+    public static RegexNode AnyContainer(int depth)
+    {
+        var inner = AnyValue(Math.Max(0, depth - 1));
+        var member = RegexNode.Concat(String(0, -1), KeySeparator, inner);
+        var obj = RegexNode.Concat(RegexNode.Byte((byte)'{'), RegexNode.SeparatedList(member, ItemSeparator, 0, -1), RegexNode.Byte((byte)'}'));
+        var arr = RegexNode.Concat(RegexNode.Byte((byte)'['), RegexNode.SeparatedList(inner, ItemSeparator, 0, -1), RegexNode.Byte((byte)']'));
+        return RegexNode.Alternation(obj, arr);
+    }
+
     /// <summary>The canonical spelling of a JSON value (for <c>const</c> and <c>enum</c>).</summary>
     public static string Canonical(JsonElement e)
     {

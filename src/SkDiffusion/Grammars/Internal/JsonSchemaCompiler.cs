@@ -202,6 +202,9 @@ internal sealed class JsonSchemaCompiler
         _ => JsonLexicon.AnyValue(_options.MaxJsonDepth),
     };
 
+    /// <summary>The bound an integer without <c>minimum</c>/<c>maximum</c> takes on that side: nine digits.</summary>
+    internal const int UnboundedIntegerLimit = 999_999_999;
+
     private static RegexNode Integer(JsonElement s, string ptr)
     {
         BigInteger? min = Bound(s, ptr, "minimum", up: true, 0);
@@ -215,7 +218,9 @@ internal sealed class JsonSchemaCompiler
             throw new GrammarException($"the integer range is empty: the lower bound {a} is above the upper bound {b}.", Child(ptr, s.TryGetProperty("minimum", out _) ? "minimum" : "exclusiveMinimum"));
         }
 
-        return IntegerRange.Build(lo, hi);
+        // An unbounded side stops at nine digits, inside the range of .NET's int that typed results deserialize into
+        // (a model left free writes digit strings that overflow it). Explicit bounds lift this.
+        return IntegerRange.Build(lo ?? -UnboundedIntegerLimit, hi ?? UnboundedIntegerLimit);
     }
 
     /// <summary>An integer bound: the keyword's number rounded inward (up for lower bounds), plus <paramref name="shift"/>.</summary>
