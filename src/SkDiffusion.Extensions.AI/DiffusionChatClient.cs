@@ -22,9 +22,11 @@ namespace SkDiffusion.Extensions.AI;
 /// <see cref="ChatOptions.StopSequences"/> (the answer is cut before the first; usage counts the kept tokens), and
 /// <see cref="ChatOptions.AdditionalProperties"/> with the snake_case diffusion settings (<c>steps</c>,
 /// <c>block_length</c>, <c>selection</c>, <c>cache</c>…).</para>
-/// <para>A JSON-schema <see cref="ChatOptions.ResponseFormat"/> decodes a template of the schema (keys and punctuation
-/// fixed, typed values), so <c>GetResponseAsync&lt;T&gt;</c> returns valid JSON; schema-less
-/// <see cref="ChatResponseFormat.Json"/> keeps a free answer that parses as JSON, else decodes a one-field object.</para>
+/// <para>A JSON-schema <see cref="ChatOptions.ResponseFormat"/> decodes the answer on a free canvas under the schema's
+/// grammar (<see cref="Grammars.TokenGrammar"/>): the model chooses each value's length and every answer is JSON of the
+/// schema, so <c>GetResponseAsync&lt;T&gt;</c> always parses; schema-less <see cref="ChatResponseFormat.Json"/> decodes
+/// under the grammar of any JSON object or array. <c>json_mode</c> selects <c>grammar</c> (default), <c>template</c>
+/// (fixed slot positions) or <c>auto</c> (an unconstrained answer first).</para>
 /// <para>Function calling: with <see cref="ChatOptions.Tools"/> the model chooses, under a constraint, between answering
 /// and each function (<see cref="ChatToolMode.Auto"/>), among the functions (<see cref="ChatToolMode.RequireAny"/>), or
 /// calls the named one; the arguments follow the function's parameter schema. After tool results it answers.</para>
