@@ -1,20 +1,25 @@
-// Extracts a C# record from text: GetResponseAsync<T> sends the record's JSON schema, and the diffusion model fills a
-// template of it (keys and punctuation fixed, typed value slots), so the answer always parses.
-// Usage: dotnet run --project examples/SkDiffusion.JsonExtraction [-- "a sentence about a person"]
+// Extracts a C# record from text: GetResponseAsync<T> sends the record's JSON schema, and the diffusion model decodes
+// its answer under the schema's grammar on a free canvas, so the answer always parses and every value has the length
+// the model chose.
+// Usage: dotnet run --project examples/SkDiffusion.JsonExtraction [-- "a sentence about a person" ...]
 using Microsoft.Extensions.AI;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Extensions.AI;
 
 using IChatClient client = new DiffusionChatClient(EmbeddedModel.PackageDirectory);
-string text = args.Length > 0 ? args[0] : "Kutaim Goubroum is 57 years old, lives in Neinoth and works as a builder. They are married.";
+string[] texts = args.Length > 0 ? args :
+[
+    "Kutaim Goubroum is 57 years old, lives in Neinoth and works as a builder. They are married.",
+    "Pem Dreimedral works as a baker in Brunes. Age: 73. Married: no.",
+];
 
-foreach (string mode in new[] { "template", "auto" })
+foreach (string text in texts)
 {
-    // template: always the constrained layout; auto: the model's own answer when it already is JSON of the schema.
-    var options = new ChatOptions { AdditionalProperties = new() { ["json_mode"] = mode, ["json_string_tokens"] = 4 } };
-    var response = await client.GetResponseAsync<Person>($"Extract JSON: {text}", options);
-    Console.WriteLine($"[{mode}] JSON:   {response.Text}");
-    Console.WriteLine($"[{mode}] Record: {response.Result}");
+    var response = await client.GetResponseAsync<Person>($"Extract JSON: {text}");
+    Console.WriteLine($"Text:   {text}");
+    Console.WriteLine($"JSON:   {response.Text}");
+    Console.WriteLine($"Record: {response.Result}");
+    Console.WriteLine();
 }
 
 /// <summary>The extracted person.</summary>

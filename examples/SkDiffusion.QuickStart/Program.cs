@@ -3,11 +3,14 @@ using System.Text.Json;
 using SkDiffusion.Chat;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
+using SkDiffusion.Grammars;
 using SkDiffusion.Packaging;
 using SkDiffusion.Sampling;
 using SkDiffusion.Sampling.Canvas;
 
-// The main job on the embedded default model: a chat answer and a JSON extraction, decoded by diffusion.
+// The main job on the embedded default model: a chat answer and a JSON extraction, decoded by diffusion. The extraction
+// is decoded under the grammar of a JSON schema: the answer is always JSON of the schema, and the model chooses each
+// value's length.
 //   dotnet run --project examples/SkDiffusion.QuickStart              (add --animate to watch the canvas denoise)
 bool animate = args.Contains("--animate");
 string packageDir = args.SkipWhile(a => a != "--package").Skip(1).FirstOrDefault() ?? EmbeddedModel.PackageDirectory;
@@ -19,7 +22,13 @@ ModelManifest m = package.Manifest;
 Console.WriteLine($"Model {m.Name}: {m.Architecture}, {m.NumLayers} layers, d={m.HiddenSize}, vocab {m.VocabSize}, on {denoiser.ActiveProvider}");
 
 await AskAsync("What is the capital of Gebeivaith?", 24);
-string extraction = await AskAsync("Extract JSON: Lina Varosk is 42 years old, lives in Tolbreth and works as a pilot. They are married.", 48);
+using JsonDocument personSchema = JsonDocument.Parse("""
+    {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0, "maximum": 130},
+     "city": {"type": "string"}, "job": {"type": "string"}, "married": {"type": "boolean"}},
+     "required": ["name", "age", "city", "job", "married"]}
+    """);
+TokenGrammar grammar = TokenGrammar.FromJsonSchema(personSchema.RootElement, package);
+string extraction = await AskAsync("Extract JSON: Lina Varosk is 42 years old, lives in Tolbreth and works as a pilot. They are married.", 48, grammar);
 try
 {
     using JsonDocument doc = JsonDocument.Parse(extraction);
@@ -30,7 +39,7 @@ catch (JsonException ex)
     Console.WriteLine("The answer is not valid JSON: " + ex.Message);
 }
 
-async Task<string> AskAsync(string question, int answerLength)
+async Task<string> AskAsync(string question, int answerLength, TokenGrammar? grammar = null)
 {
     IReadOnlyList<int> prompt = package.ChatFormat.RenderPrompt([new DiffusionChatMessage(DiffusionChatMessage.UserRole, question)]);
     var options = new SamplerOptions { Steps = answerLength };
@@ -59,7 +68,8 @@ async Task<string> AskAsync(string question, int answerLength)
     }
 
     var clock = Stopwatch.StartNew();
-    SamplingResult result = await sampler.SampleAsync(DiffusionCanvas.FromPrompt(prompt, answerLength), options);
+    DiffusionCanvas answerCanvas = grammar is null ? DiffusionCanvas.FromPrompt(prompt, answerLength) : DiffusionCanvas.FromPrompt(prompt, answerLength, grammar);
+    SamplingResult result = await sampler.SampleAsync(answerCanvas, options);
     string answer = package.Tokenizer.Decode(result.AnswerTokens, skipSpecialTokens: true).Trim();
     Console.WriteLine();
     Console.WriteLine($"User:      {question}");
