@@ -45,7 +45,7 @@ public sealed class EmbeddedModelGrammarTests(EmbeddedModelFixture model) : ICla
         int length = Math.Max(48, grammar.SuggestAnswerLength(16));
         var sampler = DiffusionSampler.Create(model.Denoiser, model.Package.Manifest);
         var options = rule == SelectionRule.Schedule
-            ? new SamplerOptions { Steps = length, MaxDegreeOfParallelism = 1 }
+            ? new SamplerOptions { Steps = length / 2, MaxDegreeOfParallelism = 1 }
             : new SamplerOptions { Steps = length, BlockLength = 16, Selection = SelectionRule.Threshold, Threshold = 0.9, MaxDegreeOfParallelism = 1 };
         var result = await sampler.SampleAsync(DiffusionCanvas.FromPrompt(model.Prompt(prompt), length, grammar), options);
         string json = model.Package.Tokenizer.Decode(result.AnswerTokens, skipSpecialTokens: true);
