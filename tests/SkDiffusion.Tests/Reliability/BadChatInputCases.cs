@@ -25,7 +25,7 @@ public sealed class BadChatInputCases(TinyPackageFixture fixture)
         { "answer length negative", [new(ChatRole.User, "Hi")], new ChatOptions { MaxOutputTokens = -8 }, typeof(ArgumentOutOfRangeException), "answer_length" },
         { "bad setting in additional properties", [new(ChatRole.User, "Hi")], new ChatOptions { MaxOutputTokens = 4, AdditionalProperties = new() { ["threshold"] = 7.0, ["selection"] = "threshold" } }, typeof(ArgumentOutOfRangeException), "threshold" },
         { "top_p out of range", [new(ChatRole.User, "Hi")], new ChatOptions { MaxOutputTokens = 4, TopP = 1.5f }, typeof(ArgumentOutOfRangeException), "top_p" },
-        { "schema template longer than the context", [new(ChatRole.User, "Hi")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"a":{"type":"string","maxLength":200}}}""").RootElement) }, typeof(ArgumentException), "exceed the model's context" },
+        { "schema whose shortest document is longer than the context", [new(ChatRole.User, "Hi")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"a":{"type":"array","items":{"type":"boolean"},"minItems":200}},"required":["a"]}""").RootElement) }, typeof(ArgumentException), "exceed the model's context" },
     };
 
     [Theory]
