@@ -11,10 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 minutes="${1:-60}"
-/usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --init-from models/checkpoint --drill-share 0.3 \
-    --total-steps 7000 --max-steps 12000
+# Stage 6 (the committed model): phrasing families and EOS-padded holes, a warm restart of the schedule.
+OPENBLAS_NUM_THREADS=1 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --threads 2 \
+    --init-from models/checkpoint --drill-share 0.15 --lr 3e-4 --schedule-from 8493 --total-steps 800 --max-steps 9293
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder -- --checkpoint models/checkpoint \
     --output models/tiny-llada --name skdiffusion/tiny-llada --overwrite
-dotnet run -c Release --project examples/SkDiffusion.Evaluation
+dotnet run -c Release --project examples/SkDiffusion.Evaluation   # the public API paths, trained and new phrasings
