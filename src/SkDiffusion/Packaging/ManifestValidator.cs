@@ -134,6 +134,15 @@ internal static class ManifestValidator
             TokenId("bos", bos);
         }
 
+        // The mask id marks positions to decode: sharing it with a token the canvas holds would make prompt tokens masks.
+        foreach ((string name, int? id) in new[] { ("bos", m.TokenIds.Bos), ("eos", (int?)m.TokenIds.Eos), ("eot", m.TokenIds.Eot), ("pad", m.TokenIds.Pad) })
+        {
+            if (id == m.TokenIds.Mask)
+            {
+                Fail($"token_ids.mask ({m.TokenIds.Mask}) equals token_ids.{name}: the mask token must be a token of its own.");
+            }
+        }
+
         if (m.Files is null)
         {
             Fail("files is missing.");

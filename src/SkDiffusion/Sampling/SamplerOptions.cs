@@ -22,6 +22,15 @@ public sealed class SamplerOptions
     public int Steps { get; set; } = 64;
 
     /// <summary>
+    /// The most steps per answer position: a run refuses <see cref="Steps"/> above this multiple of the longest row's
+    /// answer length (and above <see cref="MinStepBound"/>) with an <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
+    public const int MaxStepsPerAnswerPosition = 16;
+
+    /// <summary>Steps up to this count are always allowed, whatever the answer length.</summary>
+    public const int MinStepBound = 256;
+
+    /// <summary>
     /// Semi-autoregressive block length in positions of the answer region, or <see langword="null"/> for one block.
     /// Positions of block b+1 are eligible only once block b holds no mask. A block length that does not divide the
     /// answer length leaves a shorter last block.
