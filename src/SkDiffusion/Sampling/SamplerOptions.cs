@@ -27,6 +27,9 @@ public sealed class SamplerOptions
     /// </summary>
     public const int MaxStepsPerAnswerPosition = 16;
 
+    /// <summary>The largest <see cref="CfgScale"/> accepted (larger scales overflow float32 logits).</summary>
+    public const double MaxCfgScale = 1000;
+
     /// <summary>Steps up to this count are always allowed, whatever the answer length.</summary>
     public const int MinStepBound = 256;
 
@@ -218,6 +221,26 @@ public sealed class SamplerOptions
         if (!(CfgScale >= 0) || double.IsInfinity(CfgScale))
         {
             throw new ArgumentOutOfRangeException(nameof(CfgScale), CfgScale, "CfgScale must be 0 (off) or a finite positive number.");
+        }
+
+        if (CfgScale > MaxCfgScale)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CfgScale), CfgScale, $"CfgScale must be at most {MaxCfgScale}: larger scales overflow float32 logits (papers use 0.5 to 5).");
+        }
+
+        if (!Enum.IsDefined(RankingScope))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RankingScope), RankingScope, "Unknown ranking scope: use RankingScope.Canvas or RankingScope.Slot.");
+        }
+
+        if (!Enum.IsDefined(ScoreDistribution))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ScoreDistribution), ScoreDistribution, "Unknown score distribution: use ScoreDistribution.Model or ScoreDistribution.Sampling.");
+        }
+
+        if (!Enum.IsDefined(EosSuppression))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EosSuppression), EosSuppression, "Unknown EOS suppression mode.");
         }
 
         if (Score == ScoreKind.NegativeEntropy && Selection != SelectionRule.Schedule)

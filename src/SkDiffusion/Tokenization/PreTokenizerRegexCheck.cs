@@ -16,7 +16,8 @@ internal static class PreTokenizerRegexCheck
     private static readonly string[] Probes =
     [
         "", "a", "A", " ", "  ", "\n", "\t", "1", "12345", "!", "é", "日本", "😀", "a b", "Hello, world!", " x", "x ",
-        "'s", "don't", "a1!", "\r\n", new string('a', 40) + "!", new string('1', 40) + "x", new string(' ', 40) + "!",
+        "'s", "don't", "a1!", "\r\n", new string('a', 40) + "!", new string('1', 40) + "x", new string(' ', 40) + "!", new string('1', 40) + "!",
+        new string(' ', 40) + "x", new string('a', 40) + "b", new string('a', 40),
         string.Concat(Enumerable.Repeat("ab", 20)) + "\u0000",
     ];
 

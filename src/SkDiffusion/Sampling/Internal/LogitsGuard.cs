@@ -10,7 +10,10 @@ namespace SkDiffusion.Sampling.Internal;
 /// </summary>
 internal static class LogitsGuard
 {
-    /// <summary>Throws <see cref="NonFiniteLogitsException"/> at the first non-finite logit of a non-padding position.</summary>
+    /// <summary>
+    /// Throws <see cref="NonFiniteLogitsException"/> at the first NaN or +infinity logit of a non-padding position, or at
+    /// a position whose logits are all -infinity.
+    /// </summary>
     /// <param name="output">The denoiser output.</param>
     /// <param name="kind">The run's position kinds, <c>[batch, length]</c>; 0 is padding.</param>
     /// <param name="batch">Canvas rows (output rows beyond them are the unconditional CFG copies of the same rows).</param>
@@ -32,9 +35,8 @@ internal static class LogitsGuard
                 }
 
                 ReadOnlySpan<float> logits = output.GetLogits(r, j);
-                if (!AllFinite(logits))
+                if (!AllFinite(logits) && Broken(logits) is float bad)
                 {
-                    float bad = logits[IndexOfNonFinite(logits)];
                     string model = denoiser is OnnxDenoiser onnx ? onnx.Manifest.Name : denoiser.GetType().Name;
                     throw new NonFiniteLogitsException(model, step, r, p, bad);
                 }
@@ -72,16 +74,23 @@ internal static class LogitsGuard
         return true;
     }
 
-    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    /// <summary>
+    /// The slow path after the fast scan failed: NaN and +infinity are broken; -infinity is a legal zero probability
+    /// unless every value of the position is -infinity (no token would be possible).
+    /// </summary>
+    private static float? Broken(ReadOnlySpan<float> values)
     {
-        for (int i = 0; i < values.Length; i++)
+        bool anyFinite = false;
+        foreach (float x in values)
         {
-            if (!float.IsFinite(values[i]))
+            if (float.IsNaN(x) || float.IsPositiveInfinity(x))
             {
-                return i;
+                return x;
             }
+
+            anyFinite |= float.IsFinite(x);
         }
 
-        return 0;
+        return anyFinite ? null : float.NegativeInfinity;
     }
 }

@@ -139,7 +139,7 @@ internal sealed class SamplingRun : IDisposable
                 Offset = offset,
                 Length = seq.Length,
                 PromptLength = seq.PromptLength,
-                BlockLength = options.BlockLength ?? Math.Max(1, seq.AnswerLength),
+                BlockLength = Math.Min(options.BlockLength ?? int.MaxValue, Math.Max(1, seq.AnswerLength)), // a longer block is one block; no overflow
             };
             row.BlockCount = seq.AnswerLength == 0 ? 0 : (int)(((long)seq.AnswerLength + row.BlockLength - 1) / row.BlockLength);
             int groups = options.RankingScope == RankingScope.Slot ? Math.Max(1, seq.Slots.Count) : 1;
