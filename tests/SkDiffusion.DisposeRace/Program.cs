@@ -20,15 +20,15 @@ var denoiser = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionP
 var sampler = DiffusionSampler.Create(denoiser, package.Manifest);
 int[] prompt = [.. package.Tokenizer.EncodeToIds("Tell me a fact about the sea.")];
 var runs = new List<Task<SamplingResult>>();
-for (int i = 0; i < 4; i++)
+for (int i = 0; i < 3; i++)
 {
-    var options = new SamplerOptions { Steps = 32, BlockLength = 8, Seed = (ulong)(seed + i) };
+    var options = new SamplerOptions { Steps = 16, BlockLength = 8, Seed = (ulong)(seed + i) };
     if (i % 2 == 1 && denoiser.SupportsCache)
     {
         options.CacheMode = CacheMode.Prefix;
     }
 
-    runs.Add(Task.Run(() => sampler.SampleAsync(DiffusionCanvas.FromPrompt(prompt, 32), options)));
+    runs.Add(Task.Run(() => sampler.SampleAsync(DiffusionCanvas.FromPrompt(prompt, 16), options)));
 }
 
 Thread.Sleep(random.Next(0, 40));

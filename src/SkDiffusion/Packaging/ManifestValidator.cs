@@ -156,11 +156,11 @@ internal static class ManifestValidator
             }
         }
 
-        foreach (string? name in new[] { m.Files.Model, m.Files.Vocab, m.Files.Merges, m.Files.TokenizerConfig, m.Files.ModelData })
+        foreach (var (field, name) in new (string, string?)[] { ("model", m.Files.Model), ("vocab", m.Files.Vocab), ("merges", m.Files.Merges), ("tokenizer_config", m.Files.TokenizerConfig), ("model_data", m.Files.ModelData) })
         {
             if (name is not null && !IsPlainName(name))
             {
-                throw new ModelPackageException(path, $"files names '{name}', which is not a plain file name inside the package folder (no folders, '..', rooted or empty names). The package may be hostile; do not use it.");
+                throw new ModelPackageException(path, $"files.{field} names '{name}', which is not a plain file name inside the package folder (no folders, '..', rooted or empty names). The package may be hostile; do not use it.");
             }
         }
 

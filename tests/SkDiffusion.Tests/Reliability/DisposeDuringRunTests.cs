@@ -19,7 +19,7 @@ public sealed class DisposeDuringRunTests(ITestOutputHelper output)
         string package = Path.Combine(Path.GetDirectoryName(TinyPackages.FindFixture("tiny-llada"))!, "..", "..", "models", "tiny-llada");
         int crashes = 0, completed = 0, disposed = 0;
         var failures = new List<string>();
-        using var gate = new SemaphoreSlim(3);
+        using var gate = new SemaphoreSlim(4);
         var children = Enumerable.Range(0, Runs).Select(async seed =>
         {
             await gate.WaitAsync();
