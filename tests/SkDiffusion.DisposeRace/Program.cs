@@ -20,9 +20,10 @@ var denoiser = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionP
 var sampler = DiffusionSampler.Create(denoiser, package.Manifest);
 int[] prompt = [.. package.Tokenizer.EncodeToIds("Tell me a fact about the sea.")];
 var runs = new List<Task<SamplingResult>>();
+var firstStep = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 for (int i = 0; i < 3; i++)
 {
-    var options = new SamplerOptions { Steps = 16, BlockLength = 8, Seed = (ulong)(seed + i) };
+    var options = new SamplerOptions { Steps = 16, BlockLength = 8, Seed = (ulong)(seed + i), OnStep = _ => firstStep.TrySetResult() };
     if (i % 2 == 1 && denoiser.SupportsCache)
     {
         options.CacheMode = CacheMode.Prefix;
@@ -31,9 +32,11 @@ for (int i = 0; i < 3; i++)
     runs.Add(Task.Run(() => sampler.SampleAsync(DiffusionCanvas.FromPrompt(prompt, 16), options)));
 }
 
-Thread.Sleep(random.Next(0, 40));
+// Dispose once the runs are decoding: right after a step, or a few milliseconds later (inside a denoiser pass).
+await firstStep.Task;
+Thread.Sleep(random.Next(0, 8));
 denoiser.Dispose();
-int completed = 0, disposed = 0;
+int completed = 0, disposed = 0, terminated = 0;
 foreach (Task<SamplingResult> run in runs)
 {
     try
@@ -44,6 +47,7 @@ foreach (Task<SamplingResult> run in runs)
     catch (ObjectDisposedException ex) when (ex.Message.Contains(package.Manifest.Name, StringComparison.Ordinal))
     {
         disposed++;
+        terminated += ex.Message.Contains("while this run was in flight", StringComparison.Ordinal) ? 1 : 0;
     }
 }
 
@@ -57,5 +61,5 @@ catch (ObjectDisposedException)
 {
 }
 
-Console.WriteLine($"OK completed={completed} disposed={disposed}");
+Console.WriteLine($"OK completed={completed} disposed={disposed} terminated={terminated}");
 return 0;
