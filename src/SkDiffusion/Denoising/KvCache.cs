@@ -16,8 +16,13 @@ public sealed class KvCache : IDisposable
     private readonly OrtValue[] _values;
     private bool _disposed;
 
-    internal KvCache(OrtValue[] keys, OrtValue[] values, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType, bool hostResident = true)
+    // The session whose allocator made the tensors (null for host caches from the default allocator): kept alive until
+    // this cache is disposed, so the tensors are never freed through a released allocator.
+    private readonly SessionLifetime? _owner;
+
+    internal KvCache(OrtValue[] keys, OrtValue[] values, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType, bool hostResident = true, SessionLifetime? owner = null)
     {
+        _owner = owner;
         IsHostResident = hostResident;
         _keys = keys;
         _values = values;
@@ -98,7 +103,7 @@ public sealed class KvCache : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _disposed = true;
-        return new KvCache(_keys, _values, BatchSize, KvHeads, Length, HeadDim, ElementType, hostResident);
+        return new KvCache(_keys, _values, BatchSize, KvHeads, Length, HeadDim, ElementType, hostResident, _owner);
     }
 
     /// <summary>Throws when the tensors are not in host memory (host-side copies would read device pointers).</summary>
@@ -110,7 +115,10 @@ public sealed class KvCache : IDisposable
         }
     }
 
-    /// <summary>Releases the tensors.</summary>
+    /// <summary>
+    /// Releases the tensors. A cache made by an <see cref="OnnxDenoiser"/> keeps that denoiser's session and allocator
+    /// alive until it is disposed, even after the denoiser itself is disposed.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -128,13 +136,19 @@ public sealed class KvCache : IDisposable
         {
             v.Dispose();
         }
+
+        _owner?.ReleaseCache();
     }
 
     internal static KvCache Allocate(int layers, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType) =>
         Allocate(layers, batchSize, kvHeads, length, headDim, elementType, OrtAllocator.DefaultInstance, hostResident: true);
 
     /// <summary>Allocates a cache from <paramref name="allocator"/> (the CUDA device's arena for device-resident caches).</summary>
-    internal static KvCache Allocate(int layers, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType, OrtAllocator allocator, bool hostResident)
+    /// <remarks>
+    /// What was allocated before a failing allocation (an exhausted device arena) is released before the exception
+    /// propagates. With <paramref name="owner"/>, the cache keeps that session alive until it is disposed.
+    /// </remarks>
+    internal static KvCache Allocate(int layers, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType, OrtAllocator allocator, bool hostResident, SessionLifetime? owner = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -146,12 +160,25 @@ public sealed class KvCache : IDisposable
         long[] shape = [batchSize, kvHeads, length, headDim];
         var keys = new OrtValue[layers];
         var values = new OrtValue[layers];
-        for (int i = 0; i < layers; i++)
+        try
         {
-            keys[i] = OrtValue.CreateAllocatedTensorValue(allocator, elementType, shape);
-            values[i] = OrtValue.CreateAllocatedTensorValue(allocator, elementType, shape);
+            for (int i = 0; i < layers; i++)
+            {
+                keys[i] = OrtValue.CreateAllocatedTensorValue(allocator, elementType, shape);
+                values[i] = OrtValue.CreateAllocatedTensorValue(allocator, elementType, shape);
+            }
+        }
+        catch
+        {
+            foreach (OrtValue? made in keys.Concat(values))
+            {
+                made?.Dispose();
+            }
+
+            throw;
         }
 
-        return new KvCache(keys, values, batchSize, kvHeads, length, headDim, elementType, hostResident);
+        owner?.AddCache();
+        return new KvCache(keys, values, batchSize, kvHeads, length, headDim, elementType, hostResident, owner);
     }
 }

@@ -10,7 +10,18 @@ public sealed partial class OnnxDenoiser
     public ValueTask<CachedDenoiserOutput> DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        (DenoiserOutput logits, KvCache? present) = RunCached(input.TokenIds.Span, input.BatchSize, input.SequenceLength, input.PositionIds.Span, input.AttentionMask.Span, input.Past, input.ReturnPresent, cancellationToken);
+        DenoiserOutput logits;
+        KvCache? present;
+        _lifetime.EnterRun(_objectName);
+        try
+        {
+            (logits, present) = RunCached(input.TokenIds.Span, input.BatchSize, input.SequenceLength, input.PositionIds.Span, input.AttentionMask.Span, input.Past, input.ReturnPresent, cancellationToken);
+        }
+        finally
+        {
+            _lifetime.ExitRun();
+        }
+
         int b = input.BatchSize, s = input.SequenceLength, v = _manifest.VocabSize;
         if (_manifest.LogitsShifted && s > 1)
         {

@@ -9,10 +9,16 @@ namespace SkDiffusion.Denoising;
 /// An <see cref="IDenoiser"/> over a model package's ONNX graph (the contract in <c>docs/model-package.md</c>). Safe to
 /// call from several threads at once: each call has its own state; the session is shared.
 /// </summary>
+/// <remarks>
+/// <see cref="Dispose"/> may be called at any moment, from any thread: it refuses new runs, <b>terminates</b> the runs in
+/// flight (they throw <see cref="ObjectDisposedException"/>), waits until they have returned, and only then releases the
+/// session. KV caches this denoiser returned keep the session and its allocator alive until they are disposed.
+/// </remarks>
 public sealed partial class OnnxDenoiser : ICachingDenoiser
 {
     private readonly InferenceSession _session;
-    private int _disposed;
+    private readonly SessionLifetime _lifetime;
+    private readonly string _objectName;
     private readonly ModelManifest _manifest;
     private readonly string[] _inputNames;
     private readonly string[] _cacheOutputNames;
@@ -25,7 +31,9 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     {
         _session = session;
         _deviceAllocator = deviceAllocator;
+        _lifetime = new SessionLifetime(session, deviceAllocator);
         _manifest = manifest;
+        _objectName = $"OnnxDenoiser ({manifest.Name})";
         ActiveProvider = provider;
         var names = new List<string> { "input_ids", "position_ids", "attention_mask" };
         if (manifest.HasCache)
@@ -135,6 +143,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             try
             {
                 GraphContract.Check(session, package.Manifest, package.ModelPath);
+                GraphProbe.Run(session, package.Manifest, package.ModelPath);
             }
             catch
             {
@@ -168,9 +177,39 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     public ValueTask<DenoiserOutput> DenoiseAsync(DenoiserInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Denoise(input, cancellationToken));
+        _lifetime.EnterRun(_objectName);
+        try
+        {
+            return ValueTask.FromResult(Denoise(input, cancellationToken));
+        }
+        finally
+        {
+            _lifetime.ExitRun();
+        }
+    }
+
+    /// <summary>Caches returned by this denoiser that are not disposed yet (each keeps the session alive).</summary>
+    internal int LiveCaches => _lifetime.LiveCaches;
+
+    /// <summary>Runs the session, terminating it on cancellation or when the denoiser is disposed meanwhile.</summary>
+    private void RunSession(Action<RunOptions> run, CancellationToken cancellationToken)
+    {
+        using var runOptions = new RunOptions();
+        using CancellationTokenRegistration registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
+        using CancellationTokenRegistration closing = _lifetime.Closing.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
+        try
+        {
+            run(runOptions);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The denoiser run was terminated by cancellation.", cancellationToken);
+        }
+        catch (OnnxRuntimeException ex) when (_lifetime.IsClosed)
+        {
+            throw new ObjectDisposedException($"{_objectName} was disposed while this run was in flight; the run was terminated. ({ex.Message})", ex);
+        }
     }
 
     private DenoiserOutput Denoise(DenoiserInput input, CancellationToken cancellationToken)
@@ -241,17 +280,8 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
                 inputs.Add(OrtValue.CreateTensorValueFromMemory(gather, [b, k]));
             }
 
-            using var runOptions = new RunOptions();
-            using CancellationTokenRegistration registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
-            IDisposableReadOnlyCollection<OrtValue> outputs;
-            try
-            {
-                outputs = _session.Run(runOptions, _inputNames, inputs, LogitsOutput);
-            }
-            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("The denoiser run was terminated by cancellation.", cancellationToken);
-            }
+            IDisposableReadOnlyCollection<OrtValue> outputs = null!;
+            RunSession(runOptions => outputs = _session.Run(runOptions, _inputNames, inputs, LogitsOutput), cancellationToken);
 
             using (outputs)
             {
@@ -336,8 +366,16 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         KvCache? past,
         CancellationToken cancellationToken = default)
     {
-        (DenoiserOutput logits, KvCache? present) = RunCached(tokenIds, batchSize, sequenceLength, positionIds, attentionMask, past, returnPresent: true, cancellationToken);
-        return new CachedRunResult(logits, present!);
+        _lifetime.EnterRun(_objectName);
+        try
+        {
+            (DenoiserOutput logits, KvCache? present) = RunCached(tokenIds, batchSize, sequenceLength, positionIds, attentionMask, past, returnPresent: true, cancellationToken);
+            return new CachedRunResult(logits, present!);
+        }
+        finally
+        {
+            _lifetime.ExitRun();
+        }
     }
 
     /// <summary>
@@ -360,7 +398,6 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             throw new NotSupportedException("This package was built without KV cache inputs (has_cache = false); rebuild it with SkDiffusion.ModelBuilder to use RunWithCache.");
         }
 
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
@@ -372,9 +409,14 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             throw new ArgumentException($"The past cache is [{past.BatchSize}, {past.KvHeads}, {past.Length}, {past.HeadDim}] x {past.LayerCount} layers of {past.ElementType}; this model needs [{b}, {_manifest.NumKvHeads}, P, {_manifest.HeadDim}] x {_manifest.NumLayers} of {kvType}.", nameof(past));
         }
 
-        if (p + s > _manifest.ContextLength)
+        if ((long)p + s > _manifest.ContextLength)
         {
             throw new ArgumentException($"The past ({p}) and new ({s}) positions total {p + s}, over the model's context_length of {_manifest.ContextLength}.", nameof(sequenceLength));
+        }
+
+        if ((long)b * s * v > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), $"Batch {b} x {s} positions x {v} logits is more than one array can hold; run fewer rows or positions at once.");
         }
 
         if (tokenIds.Length != b * s || positionIds.Length != b * s)
@@ -397,15 +439,18 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
 
         int count = b * s * v;
         float[] buffer = ArrayPool<float>.Shared.Rent(count);
-        KvCache? present = returnPresent
-            ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType, _deviceAllocator ?? OrtAllocator.DefaultInstance, hostResident: _deviceAllocator is null)
-            : null;
-        KvCache? empty = past is null ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, 0, _manifest.HeadDim, kvType) : null;
-        KvCache source = past ?? empty!;
+        KvCache? present = null;
+        KvCache? empty = null;
         var owned = new List<OrtValue>(4);
         bool success = false;
         try
         {
+            // Inside the try: when the second allocation fails (an exhausted arena), the first is released below.
+            present = returnPresent
+                ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, p + s, _manifest.HeadDim, kvType, _deviceAllocator ?? OrtAllocator.DefaultInstance, hostResident: _deviceAllocator is null, _lifetime)
+                : null;
+            empty = past is null ? KvCache.Allocate(_manifest.NumLayers, b, _manifest.NumKvHeads, 0, _manifest.HeadDim, kvType) : null;
+            KvCache source = past ?? empty!;
             long[] shape = [b, s];
             owned.Add(OrtValue.CreateTensorValueFromMemory(tokenIds.ToArray(), shape));
             owned.Add(OrtValue.CreateTensorValueFromMemory(positionIds.ToArray(), shape));
@@ -437,18 +482,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
                 inputs.Add(owned[^1]);
             }
 
-            using var runOptions = new RunOptions();
-            using (cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions))
-            {
-                try
-                {
-                    _session.Run(runOptions, _inputNames, inputs, present is null ? LogitsOutput : _cacheOutputNames, outputs);
-                }
-                catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException("The denoiser run was terminated by cancellation.", cancellationToken);
-                }
-            }
+            RunSession(runOptions => _session.Run(runOptions, _inputNames, inputs, present is null ? LogitsOutput : _cacheOutputNames, outputs), cancellationToken);
 
             success = true;
             return (new PooledDenoiserOutput(buffer, b, s, v), present);
@@ -476,15 +510,11 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     }
 
     /// <summary>
-    /// Releases the ONNX Runtime session. Later calls throw <see cref="ObjectDisposedException"/> instead of running on a
-    /// released native session; disposing twice is safe. Do not dispose while a run is in flight.
+    /// Stops the denoiser; safe at any moment and from any thread. New calls throw <see cref="ObjectDisposedException"/>
+    /// naming the model; runs in flight are <b>terminated</b> (they throw <see cref="ObjectDisposedException"/>) and
+    /// waited for; then the ONNX Runtime session and device allocator are released, or, while caches returned by
+    /// <see cref="RunWithCache"/> are still alive, when the last of them is disposed. Disposing twice is safe. Do not call
+    /// it from inside a run of this denoiser (it would wait for itself).
     /// </summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _deviceAllocator?.Dispose();
-            _session.Dispose();
-        }
-    }
+    public void Dispose() => _lifetime.Close();
 }

@@ -134,6 +134,15 @@ internal static class ManifestValidator
             TokenId("bos", bos);
         }
 
+        // The mask id marks positions to decode: sharing it with a token the canvas holds would make prompt tokens masks.
+        foreach ((string name, int? id) in new[] { ("bos", m.TokenIds.Bos), ("eos", (int?)m.TokenIds.Eos), ("eot", m.TokenIds.Eot), ("pad", m.TokenIds.Pad) })
+        {
+            if (id == m.TokenIds.Mask)
+            {
+                Fail($"token_ids.mask ({m.TokenIds.Mask}) equals token_ids.{name}: the mask token must be a token of its own.");
+            }
+        }
+
         if (m.Files is null)
         {
             Fail("files is missing.");
@@ -147,11 +156,11 @@ internal static class ManifestValidator
             }
         }
 
-        foreach (string? name in new[] { m.Files.Model, m.Files.Vocab, m.Files.Merges, m.Files.TokenizerConfig, m.Files.ModelData })
+        foreach (var (field, name) in new (string, string?)[] { ("model", m.Files.Model), ("vocab", m.Files.Vocab), ("merges", m.Files.Merges), ("tokenizer_config", m.Files.TokenizerConfig), ("model_data", m.Files.ModelData) })
         {
             if (name is not null && !IsPlainName(name))
             {
-                throw new ModelPackageException(path, $"files names '{name}', which is not a plain file name inside the package folder (no folders, '..', rooted or empty names). The package may be hostile; do not use it.");
+                throw new ModelPackageException(path, $"files.{field} names '{name}', which is not a plain file name inside the package folder (no folders, '..', rooted or empty names). The package may be hostile; do not use it.");
             }
         }
 

@@ -76,6 +76,8 @@ public sealed class ModelPackage
             CheckFile(root, name, manifest, options);
         }
 
+        CheckExternalData(root, manifest);
+
         DiffusionTokenizer tokenizer = DiffusionTokenizer.Create(
             Path.Combine(root, manifest.Files.Vocab),
             Path.Combine(root, manifest.Files.Merges),
@@ -116,6 +118,8 @@ public sealed class ModelPackage
             throw new ModelPackageException(path, "the manifest is a link; packages must hold plain files.");
         }
 
+        RegularFile.Require(path);
+
         if (info.Length > options.MaxManifestBytes)
         {
             throw new ModelPackageException(path, $"the manifest is {info.Length} bytes, over the {options.MaxManifestBytes}-byte limit.");
@@ -152,6 +156,23 @@ public sealed class ModelPackage
         }
     }
 
+    /// <summary>
+    /// Every external data file the graph references must be the one the manifest lists (<c>files.model_data</c>), which
+    /// <see cref="CheckFile"/> has sized and hashed: ONNX Runtime would otherwise load unchecked bytes.
+    /// </summary>
+    private static void CheckExternalData(string root, ModelManifest manifest)
+    {
+        string modelPath = Path.Combine(root, manifest.Files.Model);
+        foreach (string location in OnnxExternalData.Locations(modelPath))
+        {
+            if (location != manifest.Files.ModelData)
+            {
+                string listed = manifest.Files.ModelData is null ? "the manifest lists no model_data file" : $"the manifest lists only '{manifest.Files.ModelData}'";
+                throw new ModelPackageException(modelPath, $"the graph reads external data from '{location}', but {listed}; every external data file must be listed in files.model_data, file_sizes and sha256. Rebuild the package with SkDiffusion.ModelBuilder.");
+            }
+        }
+    }
+
     private static void CheckFile(string root, string name, ModelManifest manifest, ModelPackageOptions options)
     {
         string path = Path.Combine(root, name);
@@ -165,6 +186,8 @@ public sealed class ModelPackage
         {
             throw new ModelPackageException(path, $"the file is a link (to '{info.LinkTarget}'); packages must hold plain files inside their folder.");
         }
+
+        RegularFile.Require(path);
 
         if (!manifest.FileSizes.TryGetValue(name, out long expected))
         {

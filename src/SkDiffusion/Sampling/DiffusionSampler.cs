@@ -99,7 +99,11 @@ public sealed class DiffusionSampler
         ArgumentNullException.ThrowIfNull(canvas);
         options ??= new SamplerOptions();
         options.Validate();
-        var run = new SamplingRun(Denoiser, TokenIds, LogitsShifted, canvas, options);
+        CheckStepBound(canvas, options);
+
+        // The run owns the KV cache; the finally releases it on completion, failure, cancellation and when the caller
+        // abandons the stream (breaks out of the await foreach, which disposes the enumerator).
+        using var run = new SamplingRun(Denoiser, TokenIds, LogitsShifted, canvas, options);
         while (true)
         {
             var evt = await run.NextAsync(cancellationToken).ConfigureAwait(false);
@@ -116,5 +120,20 @@ public sealed class DiffusionSampler
         var result = run.BuildResult();
         var perRow = result.Sequences.Select(s => s.Tokens.Count(t => t == TokenIds.Mask)).ToArray();
         yield return new SamplingStepEvent(run.Steps, run.Nfe, perRow.Sum(), perRow, [], [], [], result);
+    }
+
+    /// <summary>
+    /// Bounds the work of a run: <see cref="SamplerOptions.Steps"/> may be at most
+    /// <see cref="SamplerOptions.MaxStepsPerAnswerPosition"/> times the longest row's answer (at least
+    /// <see cref="SamplerOptions.MinStepBound"/>), so remasking cannot run thousands of passes over a short answer.
+    /// </summary>
+    private static void CheckStepBound(DiffusionCanvas canvas, SamplerOptions options)
+    {
+        long answer = canvas.Sequences.Max(s => (long)s.AnswerLength);
+        long bound = Math.Max(SamplerOptions.MinStepBound, SamplerOptions.MaxStepsPerAnswerPosition * answer);
+        if (options.Steps > bound)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SamplerOptions.Steps), options.Steps, $"Steps ({options.Steps}) is more than {SamplerOptions.MaxStepsPerAnswerPosition} x the answer length ({answer}) and more than {SamplerOptions.MinStepBound}: at most {bound} steps are allowed for this canvas. Lower Steps.");
+        }
     }
 }

@@ -22,6 +22,18 @@ public sealed class SamplerOptions
     public int Steps { get; set; } = 64;
 
     /// <summary>
+    /// The most steps per answer position: a run refuses <see cref="Steps"/> above this multiple of the longest row's
+    /// answer length (and above <see cref="MinStepBound"/>) with an <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
+    public const int MaxStepsPerAnswerPosition = 16;
+
+    /// <summary>The largest <see cref="CfgScale"/> accepted (larger scales overflow float32 logits).</summary>
+    public const double MaxCfgScale = 1000;
+
+    /// <summary>Steps up to this count are always allowed, whatever the answer length.</summary>
+    public const int MinStepBound = 256;
+
+    /// <summary>
     /// Semi-autoregressive block length in positions of the answer region, or <see langword="null"/> for one block.
     /// Positions of block b+1 are eligible only once block b holds no mask. A block length that does not divide the
     /// answer length leaves a shorter last block.
@@ -209,6 +221,26 @@ public sealed class SamplerOptions
         if (!(CfgScale >= 0) || double.IsInfinity(CfgScale))
         {
             throw new ArgumentOutOfRangeException(nameof(CfgScale), CfgScale, "CfgScale must be 0 (off) or a finite positive number.");
+        }
+
+        if (CfgScale > MaxCfgScale)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CfgScale), CfgScale, $"CfgScale must be at most {MaxCfgScale}: larger scales overflow float32 logits (papers use 0.5 to 5).");
+        }
+
+        if (!Enum.IsDefined(RankingScope))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RankingScope), RankingScope, "Unknown ranking scope: use RankingScope.Canvas or RankingScope.Slot.");
+        }
+
+        if (!Enum.IsDefined(ScoreDistribution))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ScoreDistribution), ScoreDistribution, "Unknown score distribution: use ScoreDistribution.Model or ScoreDistribution.Sampling.");
+        }
+
+        if (!Enum.IsDefined(EosSuppression))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EosSuppression), EosSuppression, "Unknown EOS suppression mode.");
         }
 
         if (Score == ScoreKind.NegativeEntropy && Selection is SelectionRule.Threshold or SelectionRule.Factor or SelectionRule.Confident)

@@ -57,8 +57,30 @@ public sealed class TemplateSlot
     /// <summary>Checks the slot; throws a <see cref="TemplateException"/> naming the problem.</summary>
     /// <param name="position">The position of the slot in the template text, for the message.</param>
     /// <exception cref="TemplateException">The slot is invalid.</exception>
+    /// <exception cref="ArgumentNullException"><see cref="Name"/>, <see cref="Choices"/>, an option or <see cref="Separator"/> is null (a slot built in code).</exception>
     public void Validate(int? position = null)
     {
+        if (Name is null)
+        {
+            throw new ArgumentNullException(nameof(Name), "The slot's Name is null: every slot needs a name (letters, digits, '_', '.', '-' or '/').");
+        }
+
+        if (Choices is null)
+        {
+            throw new ArgumentNullException(nameof(Choices), $"Slot '{Name}' has Choices = null: leave it unset (empty) or list the enum options.");
+        }
+
+        int nullChoice = Choices.ToList().IndexOf(null!);
+        if (nullChoice >= 0)
+        {
+            throw new ArgumentNullException(nameof(Choices), $"Slot '{Name}' has a null enum option at index {nullChoice}: every option needs at least one character.");
+        }
+
+        if (Separator is null)
+        {
+            throw new ArgumentNullException(nameof(Separator), $"Slot '{Name}' has Separator = null: leave it unset (\", \") or give the text between array elements.");
+        }
+
         if (!IsValidName(Name))
         {
             throw new TemplateException($"The slot name '{Name}' is invalid: use letters, digits, '_', '.', '-' or '/', not starting with a digit.", position);

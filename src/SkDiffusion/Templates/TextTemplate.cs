@@ -31,6 +31,14 @@ public sealed class TextTemplate
     {
         _segments = [.. segments];
         var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < _segments.Length; i++)
+        {
+            if (_segments[i] is null)
+            {
+                throw new ArgumentNullException(nameof(segments), $"Segment {i} of the template is null: pass TemplateSegment.FromText or TemplateSegment.FromSlot values only.");
+            }
+        }
+
         foreach (var segment in _segments)
         {
             if (segment.Slot is { } slot)

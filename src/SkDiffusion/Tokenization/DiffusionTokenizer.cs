@@ -16,8 +16,17 @@ public sealed class DiffusionTokenizer
     private readonly Dictionary<string, int> _specialTokens;
     private readonly HashSet<int> _specialIds;
 
-    private DiffusionTokenizer(BpeTokenizer withSpecialTokens, BpeTokenizer plain, Dictionary<string, int> specialTokens, ManifestTokenIds ids)
+    private readonly string _configPath;
+    private readonly string _packageName;
+
+    /// <summary>How long the pre-tokenizer regex may run on one piece of text before encoding is refused.</summary>
+    public static readonly TimeSpan RegexMatchTimeout = TimeSpan.FromSeconds(1);
+
+    private DiffusionTokenizer(BpeTokenizer withSpecialTokens, BpeTokenizer plain, Dictionary<string, int> specialTokens, ManifestTokenIds ids, string configPath, string packageName, int maxInputCharacters)
     {
+        _configPath = configPath;
+        _packageName = packageName;
+        MaxInputCharacters = maxInputCharacters;
         _withSpecialTokens = withSpecialTokens;
         _plain = plain;
         _specialTokens = specialTokens;
@@ -28,6 +37,13 @@ public sealed class DiffusionTokenizer
         PadId = ids.Pad;
         BosId = ids.Bos;
     }
+
+    /// <summary>
+    /// The longest text <see cref="EncodeToIds(string, bool)"/> accepts: the model's <c>context_length</c> times the
+    /// longest token (in characters). Longer text cannot fit in the context, so it is refused by its length before any
+    /// tokenization work (bounding the time and memory a huge prompt can cost).
+    /// </summary>
+    public int MaxInputCharacters { get; }
 
     /// <summary>The mask token id.</summary>
     public int MaskId { get; }
@@ -59,6 +75,9 @@ public sealed class DiffusionTokenizer
     public static DiffusionTokenizer Create(string vocabPath, string mergesPath, string configPath, ModelManifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
+        RegularFile.Require(configPath);
+        RegularFile.Require(vocabPath);
+        RegularFile.Require(mergesPath);
         string regex;
         var special = new Dictionary<string, int>(StringComparer.Ordinal);
         try
@@ -127,12 +146,16 @@ public sealed class DiffusionTokenizer
         Regex split;
         try
         {
-            split = new Regex(regex, RegexOptions.Compiled, TimeSpan.FromSeconds(5));
+            split = new Regex(regex, RegexOptions.Compiled, RegexMatchTimeout);
         }
         catch (ArgumentException ex)
         {
             throw new ModelPackageException(configPath, $"pre_tokenizer_regex is not a valid regular expression ({ex.Message}).", ex);
         }
+
+        PreTokenizerRegexCheck.Check(regex, configPath, manifest.Name);
+        int longestToken = Math.Max(1, vocabulary.Keys.Concat(special.Keys).DefaultIfEmpty("").Max(k => k.Length));
+        int maxInput = (int)Math.Min(int.MaxValue, (long)Math.Max(1, manifest.ContextLength) * longestToken);
 
         try
         {
@@ -149,7 +172,7 @@ public sealed class DiffusionTokenizer
                 ByteLevel = true,
                 PreTokenizer = new RegexPreTokenizer(split, null),
             });
-            return new DiffusionTokenizer(withSpecial, plain, special, ids);
+            return new DiffusionTokenizer(withSpecial, plain, special, ids, configPath, manifest.Name, maxInput);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {
@@ -179,7 +202,19 @@ public sealed class DiffusionTokenizer
             return [];
         }
 
-        return (allowSpecialTokens ? _withSpecialTokens : _plain).EncodeToIds(text, considerPreTokenization: true, considerNormalization: true);
+        if (text.Length > MaxInputCharacters)
+        {
+            throw new ArgumentException($"The text has {text.Length} characters; package '{_packageName}' can hold at most {MaxInputCharacters} (context_length times its longest token), so it cannot fit the model's context. Shorten it.", nameof(text));
+        }
+
+        try
+        {
+            return (allowSpecialTokens ? _withSpecialTokens : _plain).EncodeToIds(text, considerPreTokenization: true, considerNormalization: true);
+        }
+        catch (RegexMatchTimeoutException ex)
+        {
+            throw new ModelPackageException(_configPath, $"pre_tokenizer_regex of package '{_packageName}' took longer than {RegexMatchTimeout.TotalSeconds} s on a {text.Length}-character text; the pattern backtracks catastrophically. Fix the package's tokenizer_config.json.", ex);
+        }
     }
 
     /// <summary>Decodes token ids to text.</summary>

@@ -19,7 +19,8 @@ public sealed class BadChatInputCases(TinyPackageFixture fixture)
     {
         { "empty conversation", [], null, typeof(ArgumentException), "conversation is empty" },
         { "empty conversation with instructions", [], new ChatOptions { Instructions = "Be brief." }, typeof(ArgumentException), "conversation is empty" },
-        { "prompt longer than the context", [new(ChatRole.User, string.Concat(Enumerable.Repeat("many words here ", 80)))], new ChatOptions { MaxOutputTokens = 4 }, typeof(ArgumentException), "exceed the model's context of 64" },
+        { "prompt longer than the context", [new(ChatRole.User, string.Concat(Enumerable.Repeat("many words here ", 30)))], new ChatOptions { MaxOutputTokens = 4 }, typeof(ArgumentException), "exceed the model's context of 64" },
+        { "prompt too long in characters to be tokenized", [new(ChatRole.User, string.Concat(Enumerable.Repeat("many words here ", 80)))], new ChatOptions { MaxOutputTokens = 4 }, typeof(ArgumentException), "cannot fit the model's context" },
         { "answer longer than the context", [new(ChatRole.User, "Hi")], new ChatOptions { MaxOutputTokens = 500 }, typeof(ArgumentException), "answer (500 positions)" },
         { "answer length 0", [new(ChatRole.User, "Hi")], new ChatOptions { MaxOutputTokens = 0 }, typeof(ArgumentOutOfRangeException), "answer_length" },
         { "answer length negative", [new(ChatRole.User, "Hi")], new ChatOptions { MaxOutputTokens = -8 }, typeof(ArgumentOutOfRangeException), "answer_length" },

@@ -28,6 +28,7 @@ public sealed class CanvasTemplate
             ArgumentOutOfRangeException.ThrowIfNegative(t, nameof(tokens));
         }
 
+        CheckGrowth(array.Length, nameof(tokens));
         if (array.Length > 0)
         {
             _parts.Add((array, 0, null));
@@ -44,6 +45,7 @@ public sealed class CanvasTemplate
     public CanvasTemplate AddSlot(int length, CanvasSlotOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        CheckGrowth(length, nameof(length));
         if (options?.AllowedTokens is { Count: 0 })
         {
             throw new ArgumentException("AllowedTokens is empty: a slot needs at least one allowed token (or leave AllowedTokens null).", nameof(options));
@@ -63,5 +65,13 @@ public sealed class CanvasTemplate
         Length += length;
         SlotCount++;
         return this;
+    }
+
+    private void CheckGrowth(int added, string paramName)
+    {
+        if ((long)Length + added > DiffusionCanvas.MaxSequenceLength)
+        {
+            throw new ArgumentOutOfRangeException(paramName, added, $"The template would hold {(long)Length + added} positions, over DiffusionCanvas.MaxSequenceLength ({DiffusionCanvas.MaxSequenceLength}); no model has such a context. Shorten the answer.");
+        }
     }
 }

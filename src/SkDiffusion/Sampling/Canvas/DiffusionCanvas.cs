@@ -13,6 +13,12 @@ public sealed class DiffusionCanvas
         SequenceLength = sequences.Max(s => s.Length);
     }
 
+    /// <summary>
+    /// The longest sequence a canvas may hold (prompt plus answer): 1,048,576 positions, far above any model's context.
+    /// Longer layouts (e.g. answer lengths near <see cref="int.MaxValue"/>) are refused before anything is allocated.
+    /// </summary>
+    public const int MaxSequenceLength = 1 << 20;
+
     /// <summary>The sequences (batch rows), in order.</summary>
     public IReadOnlyList<CanvasSequence> Sequences { get; }
 

@@ -12,6 +12,7 @@ public sealed class DiffusionCanvasBuilder
     public DiffusionCanvasBuilder Add(IReadOnlyList<int> prompt, int answerLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(answerLength, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(answerLength, DiffusionCanvas.MaxSequenceLength);
         return Add(prompt, new CanvasTemplate().AddSlot(answerLength, new CanvasSlotOptions { Name = "answer", VariableLength = true }));
     }
 
@@ -38,6 +39,11 @@ public sealed class DiffusionCanvasBuilder
         if (template.SlotCount == 0)
         {
             throw new ArgumentException("The template has no slot: add at least one masked slot with AddSlot.", nameof(template));
+        }
+
+        if ((long)prompt.Count + template.Length > DiffusionCanvas.MaxSequenceLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(template), $"The prompt ({prompt.Count} tokens) and the answer ({template.Length} positions) total {(long)prompt.Count + template.Length} positions, over DiffusionCanvas.MaxSequenceLength ({DiffusionCanvas.MaxSequenceLength}). Shorten the prompt or the answer.");
         }
 
         int length = prompt.Count + template.Length;

@@ -11,7 +11,7 @@ using SkDiffusion.Sampling.Selection;
 namespace SkDiffusion.Sampling.Internal;
 
 /// <summary>One sampling run: the canvas state, reusable buffers and the step loop.</summary>
-internal sealed class SamplingRun
+internal sealed class SamplingRun : IDisposable
 {
     private const byte KindPad = 0;
     private const byte KindPrompt = 1;
@@ -141,9 +141,9 @@ internal sealed class SamplingRun
                 Offset = offset,
                 Length = seq.Length,
                 PromptLength = seq.PromptLength,
-                BlockLength = options.BlockLength ?? Math.Max(1, seq.AnswerLength),
+                BlockLength = Math.Min(options.BlockLength ?? int.MaxValue, Math.Max(1, seq.AnswerLength)), // a longer block is one block; no overflow
             };
-            row.BlockCount = seq.AnswerLength == 0 ? 0 : (seq.AnswerLength + row.BlockLength - 1) / row.BlockLength;
+            row.BlockCount = seq.AnswerLength == 0 ? 0 : (int)(((long)seq.AnswerLength + row.BlockLength - 1) / row.BlockLength);
             int groups = options.RankingScope == RankingScope.Slot ? Math.Max(1, seq.Slots.Count) : 1;
             row.GroupInitial = new int[groups];
             row.GroupMasked = new int[groups];
@@ -319,6 +319,8 @@ internal sealed class SamplingRun
                 {
                     throw new InvalidOperationException($"The denoiser returned logits [{output.BatchSize}, {output.SequenceLength}, {output.VocabularySize}] for input [{expectedRows}, {_expectedLength}] and vocabulary {_vocab}.");
                 }
+
+                LogitsGuard.ThrowIfNonFinite(output, _kind, _batch, _length, _logitsOffset, _denoiser, _step + 1);
 
                 try
                 {
@@ -614,6 +616,9 @@ internal sealed class SamplingRun
 
         return false;
     }
+
+    /// <summary>Releases the KV cache (on completion, failure, cancellation or an abandoned stream).</summary>
+    public void Dispose() => ReleaseCache();
 
     private void ReleaseCache()
     {
