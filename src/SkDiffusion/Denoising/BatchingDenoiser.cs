@@ -36,7 +36,10 @@ public sealed class BatchingDenoiser : ICachingDenoiser
     /// <inheritdoc />
     public int MaxSequenceLength => _inner.MaxSequenceLength;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Whether the inner denoiser supports key/value caching (e.g. an <see cref="OnnxDenoiser"/> whose
+    /// <see cref="OnnxDenoiser.SupportsCache"/> is <see langword="true"/>); cached runs pass through unbatched.
+    /// </summary>
     public bool SupportsCache => _inner is ICachingDenoiser { SupportsCache: true };
 
     /// <summary>The inner runs made so far (each serves one or more requests).</summary>
@@ -94,7 +97,14 @@ public sealed class BatchingDenoiser : ICachingDenoiser
     }
 
     /// <inheritdoc />
-    public ValueTask<CachedDenoiserOutput> DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken = default)
+    ValueTask<CachedDenoiserOutput> ICachingDenoiser.DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken)
+        => DenoiseWithCacheAsync(input, cancellationToken);
+
+    /// <summary>Runs part of a canvas against cached keys and values (see <see cref="ICachingDenoiser"/>).</summary>
+    /// <param name="input">Tokens, positions, mask over past and current, and the past.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>Logits for the positions run and, when asked for, the present keys and values.</returns>
+    internal ValueTask<CachedDenoiserOutput> DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_inner is not ICachingDenoiser { SupportsCache: true } caching)

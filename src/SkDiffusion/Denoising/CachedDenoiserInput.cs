@@ -4,7 +4,7 @@ namespace SkDiffusion.Denoising;
 /// One cached run for <see cref="ICachingDenoiser.DenoiseWithCacheAsync"/>: S positions of a canvas (at explicit
 /// positions) attending to P past positions held in <see cref="Past"/> and to themselves.
 /// </summary>
-public sealed class CachedDenoiserInput
+internal sealed class CachedDenoiserInput
 {
     /// <summary>Creates an input.</summary>
     /// <param name="tokenIds">Row-major <c>[batchSize, sequenceLength]</c> token ids of this run.</param>

@@ -3,7 +3,7 @@ namespace SkDiffusion.Denoising;
 /// <summary>The result of <see cref="ICachingDenoiser.DenoiseWithCacheAsync"/>.</summary>
 /// <param name="logits">Logits <c>[B, S, V]</c> of the positions run; owned (disposed) by this output.</param>
 /// <param name="present">Past followed by this run's keys and values, when asked for; the caller owns and disposes it.</param>
-public sealed class CachedDenoiserOutput(DenoiserOutput logits, KvCache? present) : IDisposable
+internal sealed class CachedDenoiserOutput(DenoiserOutput logits, KvCache? present) : IDisposable
 {
     /// <summary>Logits of the positions run, aligned so that position i predicts token i.</summary>
     public DenoiserOutput Logits { get; } = logits ?? throw new ArgumentNullException(nameof(logits));

@@ -1,7 +1,7 @@
 namespace SkDiffusion.Denoising;
 
 /// <summary>The result of <see cref="OnnxDenoiser.RunWithCache"/>: this run's logits and the grown cache.</summary>
-public sealed class CachedRunResult : IDisposable
+internal sealed class CachedRunResult : IDisposable
 {
     internal CachedRunResult(DenoiserOutput logits, KvCache present)
     {

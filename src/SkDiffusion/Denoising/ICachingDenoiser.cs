@@ -4,7 +4,7 @@ namespace SkDiffusion.Denoising;
 /// A denoiser that can run part of a canvas against keys and values kept from an earlier run (Fast-dLLM prefix and
 /// dual cache). Keys are stored after the rotary embedding, so cached positions keep their absolute positions.
 /// </summary>
-public interface ICachingDenoiser : IDenoiser
+internal interface ICachingDenoiser : IDenoiser
 {
     /// <summary>Whether this instance can run with a cache (e.g. the graph has past/present tensors).</summary>
     bool SupportsCache { get; }

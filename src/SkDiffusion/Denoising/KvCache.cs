@@ -10,7 +10,7 @@ namespace SkDiffusion.Denoising;
 /// (<see cref="IsHostResident"/> is <see langword="false"/>): they are passed from run to run without crossing to the
 /// host, and cannot be sliced on the host.
 /// </summary>
-public sealed class KvCache : IDisposable
+internal sealed class KvCache : IDisposable
 {
     private readonly OrtValue[] _keys;
     private readonly OrtValue[] _values;

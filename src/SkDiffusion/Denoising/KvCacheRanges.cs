@@ -3,7 +3,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace SkDiffusion.Denoising;
 
 /// <summary>Position-axis ranges and concatenation of <see cref="KvCache"/> (for the dual cache).</summary>
-public static class KvCacheRanges
+internal static class KvCacheRanges
 {
     /// <summary>Copies positions <c>[start, start + length)</c> of every layer into a new cache (the caller owns it).</summary>
     /// <param name="cache">The source.</param>

@@ -3,11 +3,21 @@ namespace SkDiffusion.Denoising;
 /// <summary><see cref="ICachingDenoiser"/> over <see cref="OnnxDenoiser.RunWithCache"/>.</summary>
 public sealed partial class OnnxDenoiser
 {
-    /// <inheritdoc />
+    /// <summary>
+    /// Whether the package's graph has key/value cache inputs (<c>has_cache</c>), so that a
+    /// <see cref="Sampling.SamplerOptions.CacheMode"/> other than <see cref="Sampling.CacheMode.None"/> can run on it.
+    /// </summary>
     public bool SupportsCache => _manifest.HasCache;
 
     /// <inheritdoc />
-    public ValueTask<CachedDenoiserOutput> DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken = default)
+    ValueTask<CachedDenoiserOutput> ICachingDenoiser.DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken)
+        => DenoiseWithCacheAsync(input, cancellationToken);
+
+    /// <summary>Runs part of a canvas against cached keys and values (see <see cref="ICachingDenoiser"/>).</summary>
+    /// <param name="input">Tokens, positions, mask over past and current, and the past.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>Logits for the positions run and, when asked for, the present keys and values.</returns>
+    internal ValueTask<CachedDenoiserOutput> DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         DenoiserOutput logits;

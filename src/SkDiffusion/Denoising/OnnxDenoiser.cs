@@ -357,7 +357,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     /// <exception cref="NotSupportedException">The package was built without cache inputs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A token id is outside the vocabulary.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public CachedRunResult RunWithCache(
+    internal CachedRunResult RunWithCache(
         ReadOnlySpan<long> tokenIds,
         int batchSize,
         int sequenceLength,

@@ -2,8 +2,8 @@ namespace SkDiffusion.Sampling;
 
 /// <summary>
 /// Key/value caching across steps (Fast-dLLM). Attention is bidirectional, so a cache is an approximation refreshed at
-/// block boundaries; every mode needs <see cref="SamplerOptions.BlockLength"/> and a denoiser implementing
-/// <see cref="Denoising.ICachingDenoiser"/>.
+/// block boundaries; every mode needs <see cref="SamplerOptions.BlockLength"/> and a denoiser with a key/value cache
+/// (<see cref="Denoising.OnnxDenoiser.SupportsCache"/>).
 /// </summary>
 public enum CacheMode
 {

@@ -126,8 +126,8 @@ public sealed class SamplerOptions
 
     /// <summary>
     /// Key/value caching across the steps of a block (Fast-dLLM prefix or dual cache). Default
-    /// <see cref="CacheMode.None"/>. A cache needs <see cref="BlockLength"/> and a denoiser implementing
-    /// <see cref="Denoising.ICachingDenoiser"/> with <see cref="Denoising.ICachingDenoiser.SupportsCache"/>; each
+    /// <see cref="CacheMode.None"/>. A cache needs <see cref="BlockLength"/> and a denoiser that supports it
+    /// (<see cref="Denoising.OnnxDenoiser.SupportsCache"/>, directly or under a <see cref="Denoising.BatchingDenoiser"/>); each
     /// block start costs one full pass (counted in the NFE), the other steps run only part of the canvas.
     /// </summary>
     public CacheMode CacheMode { get; set; } = CacheMode.None;

@@ -1,7 +1,7 @@
 namespace SkDiffusion.Templates;
 
 /// <summary>An <see cref="ITemplateTokenizer"/> over delegates (tests, or tokenizers without an adapter).</summary>
-public sealed class DelegateTemplateTokenizer : ITemplateTokenizer
+internal sealed class DelegateTemplateTokenizer : ITemplateTokenizer
 {
     private readonly Func<string, IReadOnlyList<int>> _encode;
     private readonly Func<IEnumerable<int>, string> _decode;
