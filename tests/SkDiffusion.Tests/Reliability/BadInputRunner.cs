@@ -91,7 +91,7 @@ internal static class BadInputRunner
                 "Infinity" => double.PositiveInfinity,
                 "-Infinity" => double.NegativeInfinity,
                 "MaxValue" => t == typeof(float) ? float.MaxValue : double.MaxValue,
-                string s => throw new InvalidOperationException($"Unknown number '{s}'."),
+                var s => throw new InvalidOperationException($"Unknown number '{s}'."),
             };
             return t == typeof(float) ? (float)d : d;
         }
@@ -206,7 +206,7 @@ internal static class BadInputRunner
             "no slot" => [TemplateSegment.FromText("only text")],
             "duplicate names" => [TemplateSegment.FromSlot(Slot(choices: none)), TemplateSegment.FromSlot(Slot(choices: none))],
             "null list" => null!,
-            string other => throw new InvalidOperationException($"Unknown code template '{other}'."),
+            var other => throw new InvalidOperationException($"Unknown code template '{other}'."),
         };
         TextTemplate.Create(segments);
     }
