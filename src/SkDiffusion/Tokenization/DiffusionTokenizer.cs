@@ -83,6 +83,11 @@ public sealed class DiffusionTokenizer
         try
         {
             using var config = JsonDocument.Parse(File.ReadAllBytes(configPath));
+            if (config.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ModelPackageException(configPath, $"the tokenizer config must be a JSON object, not {config.RootElement.ValueKind}.");
+            }
+
             if (!config.RootElement.TryGetProperty("pre_tokenizer_regex", out JsonElement re) || re.ValueKind != JsonValueKind.String)
             {
                 throw new ModelPackageException(configPath, "pre_tokenizer_regex is missing or not a string.");
