@@ -23,8 +23,9 @@ public sealed class DiffusionModel : IDisposable
 {
     private readonly bool _ownsDenoiser;
     private readonly SemaphoreSlim _gate;
-    private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationTokenSource _lifetime = new(); // cancelled (never disposed: no timer) to wake the gate's waiters
     private int _disposed;
+    private int _waiters;
     private readonly Lazy<TokenVocabulary> _vocabulary;
     private readonly Lazy<TemplateCompiler> _compiler;
     private readonly Lazy<TemplateCompiler> _plainCompiler;
@@ -152,9 +153,11 @@ public sealed class DiffusionModel : IDisposable
     /// <exception cref="ObjectDisposedException">The model was disposed before or during the wait.</exception>
     internal async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
     {
-        ThrowIfDisposed();
+        // Counted before the disposal check, so that Dispose either sees this waiter or this waiter sees Dispose.
+        Interlocked.Increment(ref _waiters);
         try
         {
+            ThrowIfDisposed();
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
             await _gate.WaitAsync(wait.Token).ConfigureAwait(false);
         }
@@ -162,6 +165,10 @@ public sealed class DiffusionModel : IDisposable
         {
             // Disposal wakes the waiters (a disposed semaphore would not) and refuses them.
             throw Disposed();
+        }
+        finally
+        {
+            LeaveWait();
         }
 
         if (Volatile.Read(ref _disposed) != 0)
@@ -171,6 +178,15 @@ public sealed class DiffusionModel : IDisposable
         }
 
         return new GenerationLease(_gate);
+    }
+
+    /// <summary>One waiter left; the last one out after disposal disposes the gate (whose waiters must not be cut off).</summary>
+    private void LeaveWait()
+    {
+        if (Interlocked.Decrement(ref _waiters) == 0 && Volatile.Read(ref _disposed) != 0)
+        {
+            _gate.Dispose();
+        }
     }
 
     /// <summary>Throws when the model was disposed.</summary>
@@ -263,8 +279,8 @@ public sealed class DiffusionModel : IDisposable
 
     /// <summary>
     /// Releases the denoiser (when owned; it waits for or cancels the steps that run, see its documentation) and the
-    /// generation gate. Requests waiting for a slot, and every later request, get an <see cref="ObjectDisposedException"/>
-    /// naming the model. Idempotent.
+    /// generation gate (once no request waits for it). Requests waiting for a slot, and every later request, get an
+    /// <see cref="ObjectDisposedException"/> naming the model. Idempotent.
     /// </summary>
     public void Dispose()
     {
@@ -279,7 +295,9 @@ public sealed class DiffusionModel : IDisposable
             Denoiser.Dispose();
         }
 
-        _gate.Dispose();
-        _lifetime.Dispose();
+        if (Volatile.Read(ref _waiters) == 0)
+        {
+            _gate.Dispose();
+        }
     }
 }

@@ -243,19 +243,22 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// </summary>
     public ChatOptions ToChatOptions()
     {
+        // The shared reader validates every key and value, ExtensionData included (a typed setting given there counts).
+        string json = JsonSerializer.Serialize(this, RoundTrip);
+        var shared = DiffusionSettings.FromJson(json);
         var options = new ChatOptions
         {
             ModelId = ModelId,
-            Temperature = (float?)Temperature,
-            TopP = (float?)TopP,
-            TopK = TopK,
-            Seed = Seed,
-            MaxOutputTokens = AnswerLength,
-            StopSequences = StopSequences is { Count: > 0 } stops ? [.. stops] : null,
-            ResponseFormat = JsonSchema is JsonElement schema ? ChatResponseFormat.ForJsonSchema(schema) : null,
+            Temperature = (float?)shared.Temperature,
+            TopP = (float?)shared.TopP,
+            TopK = shared.TopK,
+            Seed = shared.Seed,
+            MaxOutputTokens = shared.AnswerLength,
+            StopSequences = shared.StopSequences is { Count: > 0 } stops ? [.. stops] : null,
+            ResponseFormat = shared.JsonSchema is JsonElement schema ? ChatResponseFormat.ForJsonSchema(schema) : null,
             AdditionalProperties = [],
         };
-        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(this, RoundTrip));
+        using var doc = JsonDocument.Parse(json);
         foreach (var property in doc.RootElement.EnumerateObject())
         {
             if (property.Value.ValueKind != JsonValueKind.Null && !TypedOrKernel.Contains(property.Name))
