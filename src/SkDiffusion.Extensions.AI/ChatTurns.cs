@@ -24,11 +24,12 @@ internal static class ChatTurns
         {
             if (messages[i] is null)
             {
-                throw new ArgumentException($"messages[{i}] is null: every entry of the conversation must be a ChatMessage; remove the null entry.", nameof(messages));
+                throw NullEntry(i);
             }
         }
     }
 
+    /// <summary>Converts the conversation to chat-format turns (null entries are refused with their index).</summary>
     public static List<DiffusionChatMessage> From(IEnumerable<ChatMessage> messages, string? instructions)
     {
         var turns = new List<DiffusionChatMessage>();
@@ -38,7 +39,7 @@ internal static class ChatTurns
         {
             if (m is null)
             {
-                throw new ArgumentException($"messages[{index}] is null: every entry of the conversation must be a ChatMessage; remove the null entry.", nameof(messages));
+                throw NullEntry(index);
             }
 
             index++;
@@ -92,6 +93,9 @@ internal static class ChatTurns
         JsonElement e => e.GetRawText(),
         _ => JsonSerializer.Serialize(value, Compact),
     };
+
+    private static ArgumentException NullEntry(int index) =>
+        new($"messages[{index}] is null: every entry of the conversation must be a ChatMessage; remove the null entry.", "messages");
 
     private static string? Render(AIContent content, Dictionary<string, string> callNames)
     {
