@@ -16,13 +16,33 @@ internal static class ChatTurns
     /// <summary>Compact JSON (one line) for call arguments and results.</summary>
     private static readonly JsonSerializerOptions Compact = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
 
+    /// <summary>Refuses a null entry in the message list, naming its index.</summary>
+    /// <exception cref="ArgumentException">An entry is null.</exception>
+    public static void EnsureNoNull(IReadOnlyList<ChatMessage> messages)
+    {
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (messages[i] is null)
+            {
+                throw NullEntry(i);
+            }
+        }
+    }
+
+    /// <summary>Converts the conversation to chat-format turns (null entries are refused with their index).</summary>
     public static List<DiffusionChatMessage> From(IEnumerable<ChatMessage> messages, string? instructions)
     {
         var turns = new List<DiffusionChatMessage>();
         var callNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        int index = 0;
         foreach (var m in messages)
         {
-            ArgumentNullException.ThrowIfNull(m, nameof(messages));
+            if (m is null)
+            {
+                throw NullEntry(index);
+            }
+
+            index++;
             string role = m.Role == ChatRole.System ? DiffusionChatMessage.SystemRole
                 : m.Role == ChatRole.Assistant ? DiffusionChatMessage.AssistantRole
                 : DiffusionChatMessage.UserRole;
@@ -73,6 +93,9 @@ internal static class ChatTurns
         JsonElement e => e.GetRawText(),
         _ => JsonSerializer.Serialize(value, Compact),
     };
+
+    private static ArgumentException NullEntry(int index) =>
+        new($"messages[{index}] is null: every entry of the conversation must be a ChatMessage; remove the null entry.", "messages");
 
     private static string? Render(AIContent content, Dictionary<string, string> callNames)
     {

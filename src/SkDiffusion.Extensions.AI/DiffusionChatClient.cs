@@ -42,6 +42,7 @@ public sealed class DiffusionChatClient : IChatClient
 
     private readonly bool _ownsModel;
     private readonly ILogger _logger;
+    private int _disposed;
 
     /// <summary>Creates a client over a shared model (not disposed by the client).</summary>
     /// <param name="model">The model.</param>
@@ -78,8 +79,7 @@ public sealed class DiffusionChatClient : IChatClient
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        var list = Prepare(messages);
         var request = DiffusionChatRequest.Create(Model, list, options);
         using var activity = DiffusionTelemetry.Start(Model.ModelId, options, streaming: false);
         var clock = Stopwatch.StartNew();
@@ -99,8 +99,7 @@ public sealed class DiffusionChatClient : IChatClient
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        var list = Prepare(messages);
         var request = DiffusionChatRequest.Create(Model, list, options);
         if (request.IsJson || options?.Tools is { Count: > 0 })
         {
@@ -180,13 +179,31 @@ public sealed class DiffusionChatClient : IChatClient
             : null;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Marks the client disposed (later requests get an <see cref="ObjectDisposedException"/> naming it) and, when the
+    /// client loaded its model, disposes the model. A shared model passed to the constructor stays open. Idempotent.
+    /// </summary>
     public void Dispose()
     {
-        if (_ownsModel)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsModel)
         {
             Model.Dispose();
         }
+    }
+
+    /// <summary>Checks the client and its model are alive and the message list holds no null.</summary>
+    private IReadOnlyList<ChatMessage> Prepare(IEnumerable<ChatMessage> messages)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(nameof(DiffusionChatClient), $"The DiffusionChatClient of model '{Model.ModelId}' was disposed: create a new client (or resolve it from a live service provider) to send more requests.");
+        }
+
+        Model.ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(messages);
+        var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        ChatTurns.EnsureNoNull(list);
+        return list;
     }
 
     private async Task<(ChatResponse Response, DiffusionRunFigures Figures)> AnswerAsync(IReadOnlyList<ChatMessage> messages, DiffusionChatRequest request, ChatOptions? options, CancellationToken cancellationToken)

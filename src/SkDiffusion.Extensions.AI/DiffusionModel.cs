@@ -23,6 +23,9 @@ public sealed class DiffusionModel : IDisposable
 {
     private readonly bool _ownsDenoiser;
     private readonly SemaphoreSlim _gate;
+    private readonly CancellationTokenSource _lifetime = new(); // cancelled (never disposed: no timer) to wake the gate's waiters
+    private int _disposed;
+    private int _waiters;
     private readonly Lazy<TokenVocabulary> _vocabulary;
     private readonly Lazy<TemplateCompiler> _compiler;
     private readonly Lazy<TemplateCompiler> _plainCompiler;
@@ -147,11 +150,57 @@ public sealed class DiffusionModel : IDisposable
 
     /// <summary>Waits for a generation slot; dispose the result to release it.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="ObjectDisposedException">The model was disposed before or during the wait.</exception>
     internal async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Counted before the disposal check, so that Dispose either sees this waiter or this waiter sees Dispose.
+        Interlocked.Increment(ref _waiters);
+        try
+        {
+            ThrowIfDisposed();
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+            await _gate.WaitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is ObjectDisposedException or OperationCanceledException)
+        {
+            // Disposal wakes the waiters (a disposed semaphore would not) and refuses them.
+            throw Disposed();
+        }
+        finally
+        {
+            LeaveWait();
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            new GenerationLease(_gate).Dispose();
+            throw Disposed();
+        }
+
         return new GenerationLease(_gate);
     }
+
+    /// <summary>One waiter left; the last one out after disposal disposes the gate (whose waiters must not be cut off).</summary>
+    private void LeaveWait()
+    {
+        if (Interlocked.Decrement(ref _waiters) == 0 && Volatile.Read(ref _disposed) != 0)
+        {
+            _gate.Dispose();
+        }
+    }
+
+    /// <summary>Throws when the model was disposed.</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed; the message names it.</exception>
+    internal void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw Disposed();
+        }
+    }
+
+    private ObjectDisposedException Disposed() =>
+        new(nameof(DiffusionModel), $"The DiffusionModel '{ModelId}' was disposed: load the model again (or resolve it from a live service provider) to send more requests.");
 
     /// <summary>
     /// Decodes <paramref name="canvas"/> off the caller's thread: waits (asynchronously) for a generation slot, then runs
@@ -228,12 +277,27 @@ public sealed class DiffusionModel : IDisposable
         };
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Releases the denoiser (when owned; it waits for or cancels the steps that run, see its documentation) and the
+    /// generation gate (once no request waits for it). Requests waiting for a slot, and every later request, get an
+    /// <see cref="ObjectDisposedException"/> naming the model. Idempotent.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _lifetime.Cancel();
         if (_ownsDenoiser)
         {
             Denoiser.Dispose();
+        }
+
+        if (Volatile.Read(ref _waiters) == 0)
+        {
+            _gate.Dispose();
         }
     }
 }

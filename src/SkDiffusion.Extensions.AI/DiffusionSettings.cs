@@ -158,29 +158,18 @@ internal sealed class DiffusionSettings
     /// <summary>A shallow copy (for per-call adjustments such as the JSON mode of tool arguments).</summary>
     public DiffusionSettings Clone() => (DiffusionSettings)MemberwiseClone();
 
-    /// <summary>Reads settings from a JSON object of snake_case keys.</summary>
-    /// <exception cref="ArgumentException">The JSON is malformed or a value has the wrong type; the message names the setting.</exception>
-    public static DiffusionSettings FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            return JsonSerializer.Deserialize<DiffusionSettings>(json, RoundTrip) ?? new DiffusionSettings();
-        }
-        catch (JsonException ex)
-        {
-            string setting = ex.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "(settings)";
-            throw new ArgumentException($"The diffusion setting '{setting}' has a value of the wrong type: {ex.Message}", setting, ex);
-        }
-    }
+    /// <summary>Reads settings from a JSON object of snake_case keys (see <see cref="DiffusionSettingsReader"/>).</summary>
+    /// <exception cref="ArgumentException">
+    /// The JSON is malformed, a key is unknown, or a value has the wrong type or is not finite; the parameter name is the key.
+    /// </exception>
+    public static DiffusionSettings FromJson(string json) => DiffusionSettingsReader.ReadJson(json);
 
-    /// <summary>Reads settings from key/value pairs (e.g. <c>ChatOptions.AdditionalProperties</c>); unknown keys are ignored.</summary>
-    public static DiffusionSettings FromDictionary(IEnumerable<KeyValuePair<string, object?>> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        var dict = values.ToDictionary(kv => kv.Key, kv => kv.Value);
-        return FromJson(JsonSerializer.Serialize(dict, RoundTrip));
-    }
+    /// <summary>
+    /// Reads settings from key/value pairs (e.g. <c>ChatOptions.AdditionalProperties</c>, see
+    /// <see cref="DiffusionSettingsReader"/>): unknown keys are refused, keys of other layers passed over.
+    /// </summary>
+    /// <exception cref="ArgumentException">A key is unknown, or a value has the wrong type or is not finite; the parameter name is the key.</exception>
+    public static DiffusionSettings FromDictionary(IEnumerable<KeyValuePair<string, object?>> values) => DiffusionSettingsReader.Read(values);
 
     /// <summary>The answer length after defaults.</summary>
     public int ResolveAnswerLength()
@@ -213,6 +202,11 @@ internal sealed class DiffusionSettings
             PositionTemperature = PositionTemperature ?? 0,
             StopAtEos = StopAtEos ?? !template,
         };
+
+        foreach (var (name, value) in new[] { ("temperature", Temperature), ("top_p", TopP), ("threshold", Threshold), ("factor", Factor), ("remasking_eta", RemaskingEta), ("cfg_scale", CfgScale), ("position_temperature", PositionTemperature) })
+        {
+            DiffusionSettingsReader.EnsureFinite(name, value);
+        }
 
         Check(Steps is null or >= 1, "steps", Steps, "steps must be at least 1.");
         Check(BlockLength is null or >= 0, "block_length", BlockLength, "block_length must be 0 (one block) or positive.");
@@ -265,29 +259,25 @@ internal sealed class DiffusionSettings
         }
         catch (ArgumentException ex)
         {
-            string name = ex.ParamName switch
-            {
-                nameof(SamplerOptions.Remasking) => "remasking",
-                nameof(SamplerOptions.PositionTemperature) => "position_temperature",
-                nameof(SamplerOptions.Score) => "score",
-                nameof(SamplerOptions.Selection) => "selection",
-                nameof(SamplerOptions.CacheMode) => "cache",
-                nameof(SamplerOptions.Factor) => "factor",
-                nameof(SamplerOptions.CfgScale) => "cfg_scale",
-                nameof(SamplerOptions.Threshold) => "threshold",
-                nameof(SamplerOptions.Temperature) => "temperature",
-                nameof(SamplerOptions.TopP) => "top_p",
-                nameof(SamplerOptions.TopK) => "top_k",
-                nameof(SamplerOptions.Steps) => "steps",
-                nameof(SamplerOptions.BlockLength) => "block_length",
-                nameof(SamplerOptions.MaxDegreeOfParallelism) => "max_degree_of_parallelism",
-                _ => ex.ParamName ?? "settings",
-            };
-            throw new ArgumentException($"Diffusion setting '{name}': {ex.Message}", name, ex);
+            string name = SnakeCaseName(ex.ParamName);
+            string message = ex.Message;
+            int suffix = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+            message = suffix >= 0 ? message[..suffix] : message;
+            string text = $"Diffusion setting '{name}' ({ex.ParamName}): {message}";
+            throw ex is ArgumentOutOfRangeException ? new ArgumentOutOfRangeException(name, text) : new ArgumentException(text, name, ex);
         }
 
         return o;
     }
+
+    /// <summary>The snake_case setting behind a <see cref="SamplerOptions"/> property name (e.g. <c>CfgScale</c> → <c>cfg_scale</c>).</summary>
+    internal static string SnakeCaseName(string? property) => property switch
+    {
+        null or "" => "settings",
+        nameof(SamplerOptions.CacheMode) => "cache",
+        nameof(SamplerOptions.Remasking) => "remasking",
+        _ => string.Concat(property.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString())),
+    };
 
     private static void Check(bool ok, string name, object? value, string message)
     {

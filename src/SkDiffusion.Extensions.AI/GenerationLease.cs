@@ -9,7 +9,14 @@ internal sealed class GenerationLease(SemaphoreSlim gate) : IDisposable
     {
         if (Interlocked.Exchange(ref _done, 1) == 0)
         {
-            gate.Release();
+            try
+            {
+                gate.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The model was disposed while this generation ran: there is no slot left to give back.
+            }
         }
     }
 }

@@ -59,11 +59,11 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>Sampling temperature (0 = greedy, the default).</summary>
     [JsonPropertyName("temperature")]
-    public double? Temperature { get => _temperature; set => Set(ref _temperature, value); }
+    public double? Temperature { get => _temperature; set => SetFinite(ref _temperature, value, "temperature"); }
 
     /// <summary>Nucleus filter in (0, 1].</summary>
     [JsonPropertyName("top_p")]
-    public double? TopP { get => _topP; set => Set(ref _topP, value); }
+    public double? TopP { get => _topP; set => SetFinite(ref _topP, value, "top_p"); }
 
     /// <summary>Top-k filter (at least 1).</summary>
     [JsonPropertyName("top_k")]
@@ -87,11 +87,11 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>Threshold of the <c>threshold</c> and <c>confident</c> rules, in (0, 1]. Default 0.9.</summary>
     [JsonPropertyName("threshold")]
-    public double? Threshold { get => _threshold; set => Set(ref _threshold, value); }
+    public double? Threshold { get => _threshold; set => SetFinite(ref _threshold, value, "threshold"); }
 
     /// <summary>Factor of the <c>factor</c> rule, above 0. Default 1.</summary>
     [JsonPropertyName("factor")]
-    public double? Factor { get => _factor; set => Set(ref _factor, value); }
+    public double? Factor { get => _factor; set => SetFinite(ref _factor, value, "factor"); }
 
     /// <summary>ReMDM remasking: <c>none</c> (default), <c>cap</c>, <c>rescale</c>, <c>conf</c> or <c>loop</c>.</summary>
     [JsonPropertyName("remasking")]
@@ -99,11 +99,11 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>ReMDM η in [0, 1]. Default 0.02.</summary>
     [JsonPropertyName("remasking_eta")]
-    public double? RemaskingEta { get => _remaskingEta; set => Set(ref _remaskingEta, value); }
+    public double? RemaskingEta { get => _remaskingEta; set => SetFinite(ref _remaskingEta, value, "remasking_eta"); }
 
     /// <summary>Classifier-free guidance scale (0 = off).</summary>
     [JsonPropertyName("cfg_scale")]
-    public double? CfgScale { get => _cfgScale; set => Set(ref _cfgScale, value); }
+    public double? CfgScale { get => _cfgScale; set => SetFinite(ref _cfgScale, value, "cfg_scale"); }
 
     /// <summary>Early stop once a block holds EOS (dInfer). Default true for chat.</summary>
     [JsonPropertyName("stop_at_eos")]
@@ -115,7 +115,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>Dream's <c>alg_temp</c> (0 = off).</summary>
     [JsonPropertyName("position_temperature")]
-    public double? PositionTemperature { get => _positionTemperature; set => Set(ref _positionTemperature, value); }
+    public double? PositionTemperature { get => _positionTemperature; set => SetFinite(ref _positionTemperature, value, "position_temperature"); }
 
     /// <summary>Ranking scope: <c>canvas</c> or <c>slot</c> (default <c>slot</c> for templates, <c>canvas</c> otherwise).</summary>
     [JsonPropertyName("ranking_scope")]
@@ -167,7 +167,11 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// <c>answer_length</c> when it is not set.
     /// </summary>
     /// <param name="settings">The settings.</param>
-    /// <exception cref="ArgumentException">A value has the wrong JSON type; the message names the setting.</exception>
+    /// <exception cref="ArgumentException">
+    /// A key is not a diffusion setting (the message lists the known ones), or a value has the wrong type or is not
+    /// finite; the parameter name is the snake_case key. Keys of other layers (<c>service_id</c>, <c>model_id</c>,
+    /// <c>function_choice_behavior</c>…) are passed over.
+    /// </exception>
     public static DiffusionPromptExecutionSettings FromExecutionSettings(PromptExecutionSettings? settings)
     {
         switch (settings)
@@ -179,20 +183,12 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
         }
 
         string json = JsonSerializer.Serialize(settings, settings.GetType(), RoundTrip);
-        var result = FromJson(json);
-        if (result.AnswerLength is null && result.ExtensionData is { } extra)
-        {
-            // Other connectors' names for the answer budget.
-            foreach (string alias in new[] { "max_tokens", "max_output_tokens", "max_completion_tokens" })
-            {
-                if (extra.TryGetValue(alias, out object? value) && value is not null && int.TryParse(value.ToString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int max))
-                {
-                    result.AnswerLength = max;
-                    break;
-                }
-            }
-        }
 
+        // The shared reader refuses unknown keys, unreadable values and non-finite numbers, naming the key, and reads
+        // other connectors' names for the answer budget.
+        var shared = DiffusionSettings.FromJson(json);
+        var result = Deserialize(json);
+        result.AnswerLength ??= shared.AnswerLength;
         result.ServiceId ??= settings.ServiceId;
         result.ModelId ??= settings.ModelId;
         result.FunctionChoiceBehavior ??= settings.FunctionChoiceBehavior;
@@ -201,22 +197,36 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>Reads settings from a JSON object of snake_case keys.</summary>
     /// <param name="json">The JSON text.</param>
-    /// <exception cref="ArgumentException">The JSON is malformed or a value has the wrong type; the message names the setting.</exception>
+    /// <exception cref="ArgumentException">
+    /// The JSON is malformed, a key is not a diffusion setting (the message lists the known ones), or a value has the
+    /// wrong type or is not finite; the parameter name is the snake_case key.
+    /// </exception>
     public static DiffusionPromptExecutionSettings FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+
+        // The shared reader refuses unknown keys, unreadable values and non-finite numbers, naming the key.
+        DiffusionSettings.FromJson(json);
+        return Deserialize(json);
+    }
+
+    private static DiffusionPromptExecutionSettings Deserialize(string json)
+    {
         try
         {
             return JsonSerializer.Deserialize<DiffusionPromptExecutionSettings>(json, RoundTrip) ?? new DiffusionPromptExecutionSettings();
         }
         catch (JsonException ex)
         {
-            string setting = ex.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "(settings)";
-            throw new ArgumentException($"The diffusion setting '{setting}' has a value of the wrong type: {ex.Message}", setting, ex);
+            string setting = ex.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "settings";
+            throw new ArgumentException($"Diffusion setting '{setting}' has a value of the wrong type: {ex.Message}", setting, ex);
         }
     }
 
-    /// <summary>Reads settings from key/value pairs (e.g. <c>ChatOptions.AdditionalProperties</c>); unknown keys are kept in <see cref="PromptExecutionSettings.ExtensionData"/>.</summary>
+    /// <summary>
+    /// Reads settings from key/value pairs (e.g. <c>ChatOptions.AdditionalProperties</c>); unknown keys are refused, keys
+    /// of other layers and answer-length aliases are kept in <see cref="PromptExecutionSettings.ExtensionData"/>.
+    /// </summary>
     internal static DiffusionPromptExecutionSettings FromDictionary(IEnumerable<KeyValuePair<string, object?>> values)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -233,19 +243,22 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// </summary>
     public ChatOptions ToChatOptions()
     {
+        // The shared reader validates every key and value, ExtensionData included (a typed setting given there counts).
+        string json = JsonSerializer.Serialize(this, RoundTrip);
+        var shared = DiffusionSettings.FromJson(json);
         var options = new ChatOptions
         {
             ModelId = ModelId,
-            Temperature = (float?)Temperature,
-            TopP = (float?)TopP,
-            TopK = TopK,
-            Seed = Seed,
-            MaxOutputTokens = AnswerLength,
-            StopSequences = StopSequences is { Count: > 0 } stops ? [.. stops] : null,
-            ResponseFormat = JsonSchema is JsonElement schema ? ChatResponseFormat.ForJsonSchema(schema) : null,
+            Temperature = (float?)shared.Temperature,
+            TopP = (float?)shared.TopP,
+            TopK = shared.TopK,
+            Seed = shared.Seed,
+            MaxOutputTokens = shared.AnswerLength,
+            StopSequences = shared.StopSequences is { Count: > 0 } stops ? [.. stops] : null,
+            ResponseFormat = shared.JsonSchema is JsonElement schema ? ChatResponseFormat.ForJsonSchema(schema) : null,
             AdditionalProperties = [],
         };
-        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(this, RoundTrip));
+        using var doc = JsonDocument.Parse(json);
         foreach (var property in doc.RootElement.EnumerateObject())
         {
             if (property.Value.ValueKind != JsonValueKind.Null && !TypedOrKernel.Contains(property.Name))
@@ -326,6 +339,13 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
         }
 
         base.Freeze();
+    }
+
+    private void SetFinite(ref double? field, double? value, string name)
+    {
+        // Refused here: a NaN or infinite number cannot be serialized by Semantic Kernel's own conversions.
+        DiffusionSettingsReader.EnsureFinite(name, value);
+        Set(ref field, value);
     }
 
     private void Set<T>(ref T field, T value)

@@ -1,3 +1,5 @@
+using Microsoft.SemanticKernel;
+using SkDiffusion.Extensions.AI;
 using SkDiffusion.SemanticKernel.Settings;
 
 namespace SkDiffusion.Tests.Reliability;
@@ -40,6 +42,20 @@ public sealed class BadExecutionSettingsCases
         { "steps of the wrong JSON type", """{"steps":"many"}""", 16, typeof(ArgumentException), "steps" },
         { "temperature of the wrong JSON type", """{"temperature":[1]}""", 16, typeof(ArgumentException), "temperature" },
         { "steps beyond int", """{"steps":99999999999}""", 16, typeof(ArgumentException), "steps" },
+        { "typo'd key", """{"stpes":4}""", 16, typeof(ArgumentException), "stpes" },
+        { "key in another case is not a typo", """{"STEPS":0}""", 16, typeof(ArgumentOutOfRangeException), "steps" },
+        { "unknown key beside an SK key", """{"service_id":"a","temprature":0.5}""", 16, typeof(ArgumentException), "temprature" },
+        { "SK keys are passed over", """{"service_id":"a","model_id":"m","steps":0}""", 16, typeof(ArgumentOutOfRangeException), "steps" },
+        { "max_tokens a word", """{"max_tokens":"lots"}""", 16, typeof(ArgumentException), "max_tokens" },
+        { "max_tokens an object", """{"max_tokens":{"n":4}}""", 16, typeof(ArgumentException), "max_tokens" },
+        { "max_tokens read as answer_length and checked", """{"max_tokens":0}""", 16, typeof(ArgumentOutOfRangeException), "answer_length" },
+        { "temperature NaN as a string", """{"temperature":"NaN"}""", 16, typeof(ArgumentOutOfRangeException), "temperature" },
+        { "cfg_scale negative infinity as a string", """{"cfg_scale":"-Infinity"}""", 16, typeof(ArgumentOutOfRangeException), "cfg_scale" },
+        { "top_p infinite as a string", """{"top_p":"Infinity"}""", 16, typeof(ArgumentOutOfRangeException), "top_p" },
+        { "position_temperature too large to be finite", """{"position_temperature":1e400}""", 16, typeof(ArgumentOutOfRangeException), "position_temperature" },
+        { "cfg_scale above the sampler's bound", """{"cfg_scale":3e38}""", 16, typeof(ArgumentOutOfRangeException), "cfg_scale" },
+        { "stop_sequences a number", """{"stop_sequences":5}""", 16, typeof(ArgumentException), "stop_sequences" },
+        { "json_schema and a typo", """{"json_shema":{"type":"object"}}""", 16, typeof(ArgumentException), "json_shema" },
     };
 
     [Theory]
@@ -51,6 +67,56 @@ public sealed class BadExecutionSettingsCases
         var argument = Assert.IsAssignableFrom<ArgumentException>(ex);
         Assert.True(setting == argument.ParamName, $"{name}: ParamName is '{argument.ParamName}', expected '{setting}' ({ex.Message})");
         Assert.Contains(setting, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Non_finite_typed_values_are_refused_when_set()
+    {
+        var settings = new DiffusionPromptExecutionSettings();
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => settings.CfgScale = double.NaN);
+        Assert.Equal("cfg_scale", ex.ParamName);
+        Assert.Equal("temperature", Assert.Throws<ArgumentOutOfRangeException>(() => settings.Temperature = double.PositiveInfinity).ParamName);
+        Assert.Null(settings.CfgScale);
+    }
+
+    /// <summary>(case name, extension data key, value, expected exception type, snake_case key in the error).</summary>
+    public static TheoryData<string, string, object, Type, string> ExtensionDataCases => new()
+    {
+        { "typo'd key", "stpes", 4, typeof(ArgumentException), "stpes" },
+        { "max_tokens a word", "max_tokens", "lots", typeof(ArgumentException), "max_tokens" },
+        { "temperature NaN", "temperature", double.NaN, typeof(ArgumentOutOfRangeException), "temperature" },
+        { "cfg_scale infinite", "cfg_scale", double.PositiveInfinity, typeof(ArgumentOutOfRangeException), "cfg_scale" },
+        { "steps a word", "steps", "many", typeof(ArgumentException), "steps" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ExtensionDataCases))]
+    public void Extension_data_is_read_by_the_same_rules(string name, string key, object value, Type exceptionType, string setting)
+    {
+        var generic = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { [key] = value } };
+        var own = new DiffusionPromptExecutionSettings { ExtensionData = new Dictionary<string, object> { [key] = value } };
+
+        // Generic settings fail on conversion; the connector's own settings when the request maps them; Semantic Kernel's own conversion too.
+        var fromGeneric = Assert.Throws(exceptionType, () => DiffusionPromptExecutionSettings.FromExecutionSettings(generic));
+        var fromOwn = Assert.Throws(exceptionType, () => DiffusionChatRequest.ToSettings(own.ToChatOptions()).ToSamplerOptions(8));
+        var fromKernel = Assert.Throws(exceptionType, () => DiffusionChatRequest.ToSettings(generic.ToChatOptions(null)).ToSamplerOptions(8));
+        foreach (var ex in new[] { fromGeneric, fromOwn, fromKernel })
+        {
+            Assert.True(setting == ((ArgumentException)ex).ParamName, $"{name}: ParamName '{((ArgumentException)ex).ParamName}' ({ex.Message})");
+        }
+    }
+
+    [Fact]
+    public void Unknown_key_errors_list_the_known_settings()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => DiffusionPromptExecutionSettings.FromJson("""{"stpes": 4}"""));
+
+        Assert.Equal("stpes", ex.ParamName);
+        foreach (string known in new[] { "steps", "block_length", "cfg_scale", "json_mode", "stop_at_eos" })
+        {
+            Assert.Contains(known, ex.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

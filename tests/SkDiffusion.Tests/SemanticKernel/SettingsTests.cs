@@ -40,7 +40,7 @@ public class SettingsTests
                 ["remasking"] = "cap",
                 ["remasking_eta"] = 0.1,
                 ["stop_sequences"] = new[] { "END" },
-                ["something_else"] = 1,
+                ["frequency_penalty"] = 0.5,
             },
         };
 
@@ -48,7 +48,7 @@ public class SettingsTests
         Assert.Equal("svc", s.ServiceId);
         Assert.Equal(48, s.AnswerLength);
         Assert.Equal(["END"], s.StopSequences!);
-        Assert.True(s.ExtensionData!.ContainsKey("something_else"));
+        Assert.True(s.ExtensionData!.ContainsKey("frequency_penalty"));
 
         s.Selection = "schedule";
         var o = s.ToSamplerOptions(48);
