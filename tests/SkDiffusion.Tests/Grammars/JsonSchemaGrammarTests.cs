@@ -130,6 +130,9 @@ public sealed class JsonSchemaGrammarTests
         { """{"type":"array","items":[{"type":"string"}]}""", "/items" },
         { """{"type":"object","properties":{"a/b":{"type":"integer","multipleOf":2}}}""", "/properties/a~1b/multipleOf" },
         { """{"enum":[]}""", "/enum" },
+        { """{"type":"object","properties":{"a":{"oneOf":5}}}""", "/properties/a/oneOf" },
+        { """{"type":"object","properties":{"a":{"enum":"abc"}}}""", "/properties/a/enum" },
+        { """{"type":"object","properties":{"a":{"type":"string","maxLength":"ten"}}}""", "/properties/a/maxLength" },
     };
 
     [Theory]
