@@ -56,7 +56,7 @@ internal sealed class DiffusionChatRequest
         {
             // Validated here so a bad setting fails before any decoding.
             settings.ToJsonSchemaTemplateOptions();
-            settings.IsAutoJsonMode();
+            settings.ResolveJsonMode();
             return new DiffusionChatRequest(turns, prompt, settings) { IsJson = true, JsonSchema = schema };
         }
 

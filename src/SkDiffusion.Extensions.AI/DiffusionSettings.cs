@@ -131,10 +131,6 @@ internal sealed class DiffusionSettings
     [JsonPropertyName("json_mode")]
     public string? JsonMode { get; set; }
 
-    /// <summary>Whether <see cref="JsonMode"/> is <c>auto</c> (validated).</summary>
-    /// <exception cref="ArgumentException">The mode is unknown; the parameter name is <c>json_mode</c>.</exception>
-    public bool IsAutoJsonMode() => ResolveJsonMode() == JsonDecodingMode.Auto;
-
     /// <summary>The JSON decoding mode after the default (validated).</summary>
     /// <exception cref="ArgumentException">The mode is unknown; the parameter name is <c>json_mode</c>.</exception>
     public JsonDecodingMode ResolveJsonMode() =>

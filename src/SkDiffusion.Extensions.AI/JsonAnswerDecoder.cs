@@ -34,7 +34,7 @@ internal static class JsonAnswerDecoder
         var mode = settings.ResolveJsonMode();
         if (mode == JsonDecodingMode.Template)
         {
-            return await DecodeTemplateAsync(model, prompt, schema, settings, 0, cancellationToken).ConfigureAwait(false);
+            return await DecodeTemplateAsync(model, prompt, schema, settings, cancellationToken).ConfigureAwait(false);
         }
 
         var grammar = schema is JsonElement s ? TokenGrammar.FromJsonSchema(s, model.Package) : TokenGrammar.AnyJsonDocument(ByteVocabulary.FromPackage(model.Package), AnyJsonOptions);
@@ -68,7 +68,7 @@ internal static class JsonAnswerDecoder
         return new JsonAnswer(json, result, result.Nfe + extraNfe, result.AnswerTokens.Count);
     }
 
-    private static async Task<JsonAnswer> DecodeTemplateAsync(DiffusionModel model, IReadOnlyList<int> prompt, JsonElement? schema, DiffusionSettings settings, int extraNfe, CancellationToken cancellationToken)
+    private static async Task<JsonAnswer> DecodeTemplateAsync(DiffusionModel model, IReadOnlyList<int> prompt, JsonElement? schema, DiffusionSettings settings, CancellationToken cancellationToken)
     {
         var sizes = settings.ToJsonSchemaTemplateOptions();
         var (template, compiled) = model.GetSchemaTemplate(FixedObjectArrays.Apply(schema ?? AnyJsonFallback, sizes.ArrayItems), sizes);
@@ -77,19 +77,6 @@ internal static class JsonAnswerDecoder
         var result = await model.SampleAsync(DiffusionCanvas.FromTemplate(prompt, compiled.Canvas), settings.ToSamplerOptions(masked, template: true), cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var sequence = result.Sequences[0];
-        return new JsonAnswer(template.ToJsonString(compiled.Read(sequence)), result, result.Nfe + extraNfe, sequence.AnswerTokens.Count);
-    }
-
-    private static bool IsJsonObjectOrArray(string text)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(text);
-            return doc.RootElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+        return new JsonAnswer(template.ToJsonString(compiled.Read(sequence)), result, result.Nfe, sequence.AnswerTokens.Count);
     }
 }

@@ -152,9 +152,9 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     public int? JsonArrayItems { get => _jsonArrayItems; set => Set(ref _jsonArrayItems, value); }
 
     /// <summary>
-    /// How a <see cref="JsonSchema"/> answer is produced: <c>template</c> (default: always the constrained template) or
-    /// <c>auto</c> (an unconstrained answer first, kept when it is JSON of the schema's shape and types; otherwise the
-    /// template). <c>auto</c> keeps the model's own lengths when it already writes valid JSON.
+    /// How a <see cref="JsonSchema"/> answer is produced: <c>grammar</c> (default: decoded under the schema's grammar on a
+    /// free canvas, always valid JSON with lengths the model chooses), <c>template</c> (fixed slot positions) or
+    /// <c>auto</c> (an unconstrained answer first, kept when it is a word of the schema's grammar; otherwise the grammar).
     /// </summary>
     [JsonPropertyName("json_mode")]
     public string? JsonMode { get => _jsonMode; set => Set(ref _jsonMode, value); }
@@ -279,9 +279,6 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>The template sizes for <see cref="JsonSchema"/> after defaults.</summary>
     internal Templates.Json.JsonSchemaTemplateOptions ToJsonSchemaTemplateOptions() => ToDiffusionSettings().ToJsonSchemaTemplateOptions();
-
-    /// <summary>Whether <see cref="JsonMode"/> is <c>auto</c> (validated).</summary>
-    internal bool IsAutoJsonMode() => ToDiffusionSettings().IsAutoJsonMode();
 
     /// <summary>The answer length after defaults.</summary>
     internal int ResolveAnswerLength() => ToDiffusionSettings().ResolveAnswerLength();
