@@ -59,18 +59,9 @@ internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService
                 bool valid = response.TryGetResult(out Person? person) && person is not null && Person.IsValid(response.Text);
                 return (valid && person == JsonSerializer.Deserialize<Person>(e.Answer!, Person.JsonOptions), valid, response.Text);
             }));
-            scores.Add(await ScoreAsync(Paths[3], phrasing, Of("infill"), async e =>
-            {
-                var result = await infilling.InfillAsync(Document(e));
-                string expected = e.Before + e.Span + e.After;
-                return (result.Text == expected, result.Text.StartsWith(e.Before!, StringComparison.Ordinal) && result.Text.EndsWith(e.After!, StringComparison.Ordinal), result.Text);
-            }));
+            scores.Add(await ScoreAsync(Paths[3], phrasing, Of("infill"), async e => JudgeInfill(e, (await infilling.InfillAsync(Document(e))).Text)));
             scores.Add(await ScoreAsync(Paths[4], phrasing, Of("infill"), async e =>
-            {
-                var result = await kernel.InvokeAsync("diffusion", "infill", new KernelArguments { ["document"] = Document(e) });
-                string text = result.GetValue<string>() ?? "";
-                return (text == e.Before + e.Span + e.After, text.StartsWith(e.Before!, StringComparison.Ordinal) && text.EndsWith(e.After!, StringComparison.Ordinal), text);
-            }));
+                JudgeInfill(e, (await kernel.InvokeAsync("diffusion", "infill", new KernelArguments { ["document"] = Document(e) })).GetValue<string>() ?? "")));
         }
 
         return scores;
@@ -83,6 +74,13 @@ internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService
         return $"{e.Before}[[MASK:{words}]]{e.After}";
     }
 
+    /// <summary>The held-out document with its span in place.</summary>
+    private static string Filled(HeldOutExample e) => e.Before + e.Span + e.After;
+
+    /// <summary>An infilled document is right when it equals the original; valid when its fixed text is intact.</summary>
+    private static (bool Right, bool Valid, string Actual) JudgeInfill(HeldOutExample e, string text) =>
+        (text == Filled(e), text.StartsWith(e.Before!, StringComparison.Ordinal) && text.EndsWith(e.After!, StringComparison.Ordinal), text);
+
     private async Task<Score> ScoreAsync(string path, string phrasing, List<HeldOutExample> items, Func<HeldOutExample, Task<(bool Right, bool Valid, string Actual)>> run)
     {
         int correct = 0, valid = 0;
@@ -92,7 +90,7 @@ internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService
             var (right, ok, actual) = await run(e);
             correct += right ? 1 : 0;
             valid += ok ? 1 : 0;
-            string expected = e.Task == "infill" ? e.Before + e.Span + e.After : e.Answer!;
+            string expected = e.Task == "infill" ? Filled(e) : e.Answer!;
             if (!right && Failures.Count(f => f.Path == path && f.Phrasing == phrasing) < MaxFailures)
             {
                 Failures.Add((path, phrasing, expected, actual));
