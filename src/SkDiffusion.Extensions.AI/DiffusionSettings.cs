@@ -131,6 +131,15 @@ internal sealed class DiffusionSettings
     [JsonPropertyName("json_mode")]
     public string? JsonMode { get; set; }
 
+    /// <summary>
+    /// Extractive JSON (default false): every free-form string value of a schema answer (structured output and tool
+    /// arguments, grammar mode) is copied verbatim from the user's messages as a run of whole words, so an extracted name
+    /// or city cannot come back misspelt or invented. Turn it on for extraction; leave it off where values are composed
+    /// (summaries, translations). See <see cref="Grammars.GrammarOptions.CopySource"/>.
+    /// </summary>
+    [JsonPropertyName("copy_strings")]
+    public bool? CopyStrings { get; set; }
+
     /// <summary>The JSON decoding mode after the default (validated).</summary>
     /// <exception cref="ArgumentException">The mode is unknown; the parameter name is <c>json_mode</c>.</exception>
     public JsonDecodingMode ResolveJsonMode() =>

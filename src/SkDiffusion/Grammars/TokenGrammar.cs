@@ -149,6 +149,12 @@ public sealed class TokenGrammar
         ArgumentNullException.ThrowIfNull(vocabulary);
         options ??= GrammarOptions.Default;
         options.Validate();
+        if (options.CopySource is not null)
+        {
+            // Per-request languages (the source is the request's text) would grow the cache without bound.
+            return Build(kind, source, vocabulary, options, compile);
+        }
+
         var perVocabulary = Cache.GetValue(vocabulary, _ => new ConcurrentDictionary<string, Lazy<TokenGrammar>>(StringComparer.Ordinal));
         string key = kind + "\n" + options.CacheKey + "\n" + source;
         var lazy = perVocabulary.GetOrAdd(key, _ => new Lazy<TokenGrammar>(() => Build(kind, source, vocabulary, options, compile)));
