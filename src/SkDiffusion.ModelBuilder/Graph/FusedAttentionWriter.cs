@@ -42,7 +42,7 @@ internal sealed class FusedAttentionWriter : AttentionWriter
         _cos = g.Cast(cosTable, DataType.Float, t);
         _sin = g.Cast(sinTable, DataType.Float, t);
 
-        _shapeKv = g.Int64s("shape_kv", 0, 0, hkv, dh);
+        _shapeKv = _group > 1 ? g.Int64s("shape_kv", 0, 0, hkv, dh) : "";
         _axes2 = _group > 1 ? g.Int64s("axes_2", 2) : "";
         _expandGroup = _group > 1 ? g.Int64s("expand_group", 1, 1, _group, 1, 1) : "";
         _shapeGrouped = _group > 1 ? g.Int64s("shape_grouped", 0, _heads, -1, dh) : "";

@@ -133,7 +133,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             InferenceSession session;
             try
             {
-                session = new InferenceSession(package.ModelPath, sessionOptions);
+                session = OptimizedModelCache.Open(package, options, sessionOptions, active);
             }
             catch (OnnxRuntimeException ex)
             {
