@@ -28,15 +28,17 @@ model.eval()
 print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)", flush=True)
 
 with torch.inference_mode():
+    # One warm-up pass at the first canvas; then each canvas is timed REPEATS times.
+    first = int(canvases.split(",")[0])
+    model(torch.zeros((1, first), dtype=torch.long), attention_mask=torch.ones((1, first), dtype=torch.long))
     for canvas in (int(c) for c in canvases.split(",")):
         ids = torch.full((1, canvas), config["mask_token_id"], dtype=torch.long)
         ids[0, :16] = torch.arange(10, 26)
         mask = torch.ones((1, canvas), dtype=torch.long)
         times = []
-        for i in range(repeats + 1):
+        for _ in range(repeats):
             start = time.perf_counter()
             model(ids, attention_mask=mask)
-            if i > 0:
-                times.append((time.perf_counter() - start) * 1000)
+            times.append((time.perf_counter() - start) * 1000)
         times.sort()
         print(f"canvas {canvas} ms {times[len(times) // 2]:.1f}", flush=True)
