@@ -13,8 +13,7 @@ namespace SkDiffusion.Benchmarks;
 /// One forward pass of the 155M-parameter random LLaDA-shaped model (the --scaling model, float32) at several canvas
 /// lengths: the fused graph against the plain one, at 1 and 2 ONNX threads; the same pass in the recipe's PyTorch
 /// reference; and the FLOP floor (the pass's matmul FLOPs / the peak matmul throughput ONNX Runtime reaches here,
-/// measured with one large MatMul graph in the same run). Also times loading and stepping with
-/// <see cref="OnnxDenoiserOptions.SaveOptimizedModel"/>.
+/// measured with one large MatMul graph in the same run), and the time to load each graph.
 /// </summary>
 internal static class GraphBenchmark
 {
@@ -93,8 +92,6 @@ internal static class GraphBenchmark
             torchNote ??= TorchForward(checkpoint, threads, torchRepeats, torchCanvases, torch);
         }
 
-        var (coldLoad, warmLoad, reusedStep, plainStep) = await OptimizedModelAsync(packages[true], m.TokenIds.Mask, repeats);
-
         Console.WriteLine($"random LLaDA-shaped model, {parameters / 1e6:F0}M parameters ({Layers} layers, hidden {Hidden}, {Heads} heads, MLP {Mlp}, vocab {m.VocabSize}), float32, batch 1;");
         Console.WriteLine($"prompt {Prompt} tokens + masks, logits at the masked positions. ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU, {Environment.ProcessorCount} cores.");
         Console.WriteLine($"peak MatMul throughput (one [1024 x 1024] x [1024 x 2816] MatMul graph, best of 10 runs before and 10 after the passes): {string.Join(", ", threadCounts.Select(t => $"{peak[t]:F1} GFLOP/s at {t} thread(s)"))}");
@@ -115,8 +112,6 @@ internal static class GraphBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"load (OnnxDenoiser.Create) ms: {string.Join(", ", loads.Select(l => $"{(l.Key.Fused ? "fused" : "unfused")} {l.Key.Threads} thread(s) {l.Value:F0}"))}");
-        Console.WriteLine($"SaveOptimizedModel (fused, 1 thread): load {loads.GetValueOrDefault((true, 1)):F0} ms without it; {coldLoad:F0} ms on the first load (optimises and saves), {warmLoad:F0} ms reusing the saved graph;");
-        Console.WriteLine($"  forward at canvas 512: {plainStep:F0} ms from the package's graph, {reusedStep:F0} ms from the saved optimised graph.");
         Console.WriteLine();
         Console.WriteLine($"ONNX ms: median of {repeats} timed passes ({longRepeats} at canvas 1024) after one warm-up pass per canvas. FLOP floor: the pass's");
         Console.WriteLine("matmul FLOPs (projections, MLP, QK^T and PV, head at the masked positions) / the peak MatMul throughput above.");
@@ -240,30 +235,6 @@ internal static class GraphBenchmark
             3 => "PyTorch skipped: torch is not installed for /usr/bin/python3.",
             _ => $"PyTorch failed ({errors.Result.Trim().Split('\n')[^1]}).",
         };
-    }
-
-    /// <summary>Load times with <see cref="OnnxDenoiserOptions.SaveOptimizedModel"/> (first: optimise and save; second: reuse) and forward times both ways.</summary>
-    private static async Task<(double ColdLoad, double WarmLoad, double ReusedStep, double PlainStep)> OptimizedModelAsync(ModelPackage package, int mask, int repeats)
-    {
-        foreach (string stale in Directory.GetFiles(package.Directory, "*.optimized-*"))
-        {
-            File.Delete(stale);
-        }
-
-        var options = new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = 1, SaveOptimizedModel = true, Warning = w => Console.Error.WriteLine("  warning: " + w) };
-        var clock = Stopwatch.StartNew();
-        OnnxDenoiser.Create(package, options).Dispose();
-        double cold = clock.Elapsed.TotalMilliseconds;
-        clock.Restart();
-        double reused, plain;
-        using (var denoiser = OnnxDenoiser.Create(package, options))
-        {
-            double warm = clock.Elapsed.TotalMilliseconds;
-            reused = await ForwardMsAsync(denoiser, mask, 512, repeats);
-            using var original = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = 1 });
-            plain = await ForwardMsAsync(original, mask, 512, repeats);
-            return (cold, warm, reused, plain);
-        }
     }
 
     private static string? FindUp(string relative)

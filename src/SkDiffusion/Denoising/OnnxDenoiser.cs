@@ -133,7 +133,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
             InferenceSession session;
             try
             {
-                session = OptimizedModelCache.Open(package, options, sessionOptions, active);
+                session = new InferenceSession(package.ModelPath, sessionOptions);
             }
             catch (OnnxRuntimeException ex)
             {

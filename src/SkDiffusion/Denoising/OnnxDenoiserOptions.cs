@@ -25,14 +25,6 @@ public sealed class OnnxDenoiserOptions
     /// <summary>ONNX Runtime's graph optimization level. Default <see cref="Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL"/>.</summary>
     public Microsoft.ML.OnnxRuntime.GraphOptimizationLevel GraphOptimizationLevel { get; set; } = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL;
 
-    /// <summary>
-    /// On the CPU: save ONNX Runtime's optimised graph beside the package on the first load
-    /// (<c>model.optimized-ort{version}-{level}-{hash}.onnx</c> and its <c>.data</c>) and load that file on later loads,
-    /// skipping graph optimisation. Default <see langword="false"/>. A read-only package folder only produces a
-    /// <see cref="Warning"/>. See README's speed section for measured load and step times.
-    /// </summary>
-    public bool SaveOptimizedModel { get; set; }
-
     /// <summary>Receives warnings, e.g. that CUDA could not be loaded and the CPU is used instead.</summary>
     public Action<string>? Warning { get; set; }
 }
