@@ -105,7 +105,7 @@ public static class PackageBuilder
             TokenizerVerifier.Verify(Path.Combine(temp, files.Vocab), Path.Combine(temp, files.Merges), Path.Combine(temp, files.TokenizerConfig), tokenizer.SpecialTokens);
             ct.ThrowIfCancellationRequested();
 
-            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength) { HalfMatrixSplitBytes = options.HalfMatrixSplitBytes, HalfCompute = options.ComputeInFloat16, LogitsPositions = options.LogitsPositions }, progress, ct, out bool external);
+            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength) { HalfMatrixSplitBytes = options.HalfMatrixSplitBytes, HalfCompute = options.ComputeInFloat16, LogitsPositions = options.LogitsPositions, Fused = options.FusedGraph }, progress, ct, out bool external);
             files.ModelData = external ? ModelDataFile : null;
 
             Report(progress, BuildStage.WritingManifest, "Hashing files and writing manifest.json");

@@ -21,6 +21,7 @@ internal static class CommandLineParser
           --fp16-compute          with --precision fp16: compute in float16 (float16 KV cache, half the GPU memory)
           --no-cache              build a graph without past/present key-value tensors
           --all-logits            build a graph that computes logits for every position (no logits_positions input)
+          --unfused               write attention, rotary and residual norms as plain ONNX ops (no fused kernels)
           --name <name>           model name written to manifest.json (default: config _name_or_path or folder name)
           --context-length <n>    largest past + current length the graph accepts (default: from config.json)
           --overwrite             replace a non-empty output folder
@@ -86,6 +87,9 @@ internal static class CommandLineParser
                     break;
                 case "--all-logits":
                     options.LogitsPositions = false;
+                    break;
+                case "--unfused":
+                    options.FusedGraph = false;
                     break;
                 case "--no-cache":
                     options.IncludeCache = false;
