@@ -8,9 +8,14 @@
 #   3. with Microsoft.ML.OnnxRuntime.Gpu (CUDA, falls back to the CPU where no GPU is present): build and run,
 #   4. installs the builder as a dotnet tool and converts the tiny test checkpoint with it.
 # Usage: scripts/consumer-test/run.sh            Prints one "ok"/"FAIL" line per check and the seconds each took.
+# CONSUMER_TEST_CONFIGURATION=Debug CONSUMER_TEST_NO_BUILD=1 packs what a solution build already compiled (CI, after
+# the test suite) instead of building Release.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 limit_mb="${CONSUMER_PUBLISH_LIMIT_MB:-60}"
+configuration="${CONSUMER_TEST_CONFIGURATION:-Release}"
+pack_options=(-c "$configuration")
+[ "${CONSUMER_TEST_NO_BUILD:-0}" = "1" ] && pack_options+=(--no-build)
 ort_version="$(sed -n 's/.*Include="Microsoft.ML.OnnxRuntime" Version="\([^"]*\)".*/\1/p' "$repo/Directory.Packages.props")"
 base_version="$(sed -n 's/.*<Version>\([^<]*\)<\/Version>.*/\1/p' "$repo/Directory.Build.props" | head -1)"
 # A version of its own, so that the global packages folder never serves a copy packed by an earlier run.
@@ -49,9 +54,9 @@ done < <(dotnet nuget list source --format short)
 # 1. Pack.
 status=0
 for project in SkDiffusion SkDiffusion.DefaultModel SkDiffusion.Extensions.AI SkDiffusion.SemanticKernel SkDiffusion.ModelBuilder SkDiffusion.ModelBuilder.Tool; do
-  run_logged "$work/pack-$project.log" dotnet pack "$repo/src/$project" -c Release -o "$work/feed" -p:Version="$version" || status=1
+  run_logged "$work/pack-$project.log" dotnet pack "$repo/src/$project" "${pack_options[@]}" -o "$work/feed" -p:Version="$version" || status=1
 done
-check "pack 6 packages, version $version" $status
+check "pack 6 packages ($configuration${CONSUMER_TEST_NO_BUILD:+, no build}), version $version" $status
 
 status=0
 for id in SkDiffusion SkDiffusion.DefaultModel SkDiffusion.Extensions.AI SkDiffusion.SemanticKernel SkDiffusion.ModelBuilder SkDiffusion.ModelBuilder.Tool; do
