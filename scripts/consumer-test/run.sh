@@ -111,7 +111,7 @@ status=0
 run_logged "$work/publish.log" dotnet publish "$app" -c Release -r linux-x64 --self-contained false "${sources[@]}" -o "$work/publish-cpu" || status=1
 bytes="$(du -sb "$work/publish-cpu" | cut -f1)"
 echo "  publish -r linux-x64 (CPU package, framework-dependent): $bytes bytes ($((bytes / 1048576)) MiB)"
-[ "$bytes" -lt $((limit_mb * 1048576)) ] || status=1
+[ "$bytes" -lt $((limit_mb * 1048576)) ] || { status=1; echo "  largest files:"; (cd "$work/publish-cpu" && find . -type f -printf '%s %p\n' | sort -rn | head -12 | sed 's/^/    /'); }
 [ -f "$work/publish-cpu/models/tiny-llada/manifest.json" ] || { echo "the model is not in the publish folder"; status=1; }
 (cd "$work" && "$work/publish-cpu/ConsumerApp") >"$work/run-published.log" 2>&1 || { cat "$work/run-published.log"; status=1; }
 grep -q "^answer: ." "$work/run-published.log" || status=1
