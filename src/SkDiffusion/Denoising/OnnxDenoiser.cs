@@ -88,20 +88,25 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
     /// <param name="options">Provider and threading options.</param>
     /// <exception cref="ModelPackageException">The graph does not load or disagrees with the manifest.</exception>
     /// <exception cref="InvalidOperationException"><see cref="ExecutionProvider.Cuda"/> was asked for and CUDA cannot load.</exception>
+    /// <exception cref="DllNotFoundException">The application references no native ONNX Runtime package (the message names the one to add).</exception>
     public static OnnxDenoiser Create(ModelPackage package, OnnxDenoiserOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(package);
         options ??= new OnnxDenoiserOptions();
         ExecutionProvider active = ExecutionProvider.Cpu;
-        var sessionOptions = new SessionOptions { GraphOptimizationLevel = options.GraphOptimizationLevel };
+        SessionOptions sessionOptions = OnnxRuntimeNative.CreateSessionOptions();
         try
         {
+            sessionOptions.GraphOptimizationLevel = options.GraphOptimizationLevel;
             if (options.IntraOpThreads is int threads)
             {
                 sessionOptions.IntraOpNumThreads = threads;
             }
 
-            if (options.ExecutionProvider != ExecutionProvider.Cpu)
+            // Auto tries CUDA only when the application's ONNX Runtime build has it (the GPU package), so the CPU
+            // package runs quietly on the CPU.
+            if (options.ExecutionProvider == ExecutionProvider.Cuda
+                || (options.ExecutionProvider == ExecutionProvider.Auto && OnnxRuntimeNative.HasCudaProvider()))
             {
                 try
                 {
@@ -120,7 +125,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
                 {
                     if (options.ExecutionProvider == ExecutionProvider.Cuda)
                     {
-                        throw new InvalidOperationException($"The CUDA execution provider could not be loaded ({ex.Message}). Install CUDA 13 and cuDNN, or use ExecutionProvider.Auto or Cpu.", ex);
+                        throw new InvalidOperationException($"The CUDA execution provider could not be loaded ({ex.Message}). Reference the {OnnxRuntimeNative.GpuPackage} package, install CUDA 13 and cuDNN, or use ExecutionProvider.Auto or Cpu.", ex);
                     }
 
                     string reason = ex.Message;
