@@ -94,7 +94,7 @@ catch (Exception ex)
 finally
 {
     watchdog.Change(Timeout.Infinite, Timeout.Infinite);
-    report.Write(report.Passed ? "All checks passed." : "SOME CHECKS FAILED (or CUDA did not load).");
+    report.Write(report.Passed ? "All checks passed." : "SOME CHECKS FAILED.");
     Console.Error.WriteLine($"Results: {report.Path}");
     if (context is not null)
     {

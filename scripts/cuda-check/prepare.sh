@@ -7,11 +7,13 @@
 # The budget: one call carries at most CUDA_CHECK_CALL_MIB (64) MiB, and the working tree of the checkout that makes
 # the call (tracked files plus untracked files git does not ignore) travels with every call. A part gets what is left
 # after that tree and a margin of CUDA_CHECK_MARGIN_MIB (2) MiB. Measure the tree of the checkout that makes the calls:
-# CUDA_CHECK_TREE=/path/to/that/checkout (default: this repository).
+# CUDA_CHECK_TREE=/path/to/that/checkout (default: this repository). CUDA_CHECK_XZ_LEVEL (0-9, default 6) trades
+# packing time here for fewer parts (fewer device calls) there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 limit_mib="${CUDA_CHECK_CALL_MIB:-64}"
 margin_mib="${CUDA_CHECK_MARGIN_MIB:-2}"
+xz_level="${CUDA_CHECK_XZ_LEVEL:-6}"
 tree="${CUDA_CHECK_TREE:-$PWD}"
 mib=$((1024 * 1024))
 
@@ -37,18 +39,19 @@ echo "Parts of $((part_bytes / mib)) MiB: ${limit_mib} MiB per call - tree - ${m
 rm -rf .cuda-check
 dotnet publish examples/SkDiffusion.CudaCheck -c Release -r linux-x64 --self-contained true -o .cuda-check/app \
     -p:DebugType=none -p:GenerateDocumentationFile=false -p:InvariantGlobalization=true
-# What the check never loads: the GPU meta package's Windows DLLs, the TensorRT provider, the crash-dump writer and
-# the debugger shims; the models travel with the repository.
+# What the check never loads: the GPU meta package's Windows DLLs, the TensorRT provider, the crash-dump writer, the
+# debugger shims, the standalone garbage collectors and the LTTng trace provider; the models travel with the repository.
 rm -rf .cuda-check/app/models
 rm -f .cuda-check/app/*.dll.so .cuda-check/app/libonnxruntime_providers_tensorrt.so .cuda-check/app/createdump \
-    .cuda-check/app/libmscordbi.so .cuda-check/app/libmscordaccore.so .cuda-check/app/*.xml
+    .cuda-check/app/libmscordbi.so .cuda-check/app/libmscordaccore.so .cuda-check/app/libclrgc.so \
+    .cuda-check/app/libclrgcexp.so .cuda-check/app/libcoreclrtraceptprovider.so .cuda-check/app/*.xml
 find .cuda-check/app -maxdepth 1 \( -name 'onnxruntime*.dll' -o -name 'DirectML*.dll' \) -delete
 for needed in SkDiffusion.CudaCheck libonnxruntime.so libonnxruntime_providers_cuda.so libonnxruntime_providers_shared.so scaling-tokenizer.json; do
     [ -e ".cuda-check/app/$needed" ] || { echo "FAIL: the build lacks $needed." >&2; exit 1; }
 done
 du -sh .cuda-check/app
 # The CUDA kernels barely compress; xz still saves about a third.
-tar -C .cuda-check -cf - app | xz -T2 -6 > .cuda-check/app.tar.xz
+tar -C .cuda-check -cf - app | xz -T0 "-$xz_level" > .cuda-check/app.tar.xz
 rm -rf .cuda-check/app
 split -b "$part_bytes" -d .cuda-check/app.tar.xz .cuda-check/app.tar.xz.
 rm .cuda-check/app.tar.xz
@@ -72,6 +75,7 @@ done
     echo "part_mib=$((part_bytes / mib))"
     echo "tree_bytes=$travels"
     echo "tree=$tree"
+    echo "xz_level=$xz_level"
 } > .cuda-check/PLAN
 du -b .cuda-check/part-* | sed 's/^/  /'
 echo "$parts parts. Carry one .cuda-check/part-NN folder per call, back to back (a warm machine keeps them for about 30 s), then run scripts/cuda-check/device.sh there with the last one."
