@@ -3,7 +3,8 @@
 # Before starting it checks, with ldd, that the CUDA provider's libraries resolve, and names what is missing.
 # CUDA 13's runtime, cuBLAS and cuDNN are taken from the NVIDIA Python wheels (site-packages/nvidia/*/lib) or
 # /usr/local/cuda when they are not on the loader path already. Results (cuda-check.md, cuda-check.log) go to OUTDIR
-# (default: $OUT when set, else cuda-check-results); further arguments go to the check.
+# (default: $OUT when set, else cuda-check-results), with device.log (this script's findings); further arguments go
+# to the check.
 #   bash scripts/cuda-check/device.sh [OUTDIR] [--allow-cpu] [--runs N] [--timeout-minutes M]
 # Exit codes: those of the check (0 pass, 1 a check failed, 2 CUDA could not load, 3 its time ran out), 2 when
 # CUDA's libraries are missing (without --allow-cpu), 4 when a part is missing or damaged.
@@ -18,8 +19,8 @@ allow_cpu=0
 for a in "$@"; do [ "$a" = "--allow-cpu" ] && allow_cpu=1; done
 minutes="${CUDA_CHECK_MINUTES:-7}"
 mkdir -p "$out"
-note() { echo "$*" | tee -a "$out/cuda-check.md" >&2; }
-: > "$out/cuda-check.md"
+note() { echo "$*" | tee -a "$out/device.log" >&2; }
+: > "$out/device.log"
 
 app=.cuda-check/app
 if [ ! -x "$app/SkDiffusion.CudaCheck" ]; then
@@ -44,22 +45,31 @@ for py in python3 /opt/torch/.venv/bin/python3; do
         done
     fi
 done
-for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
     [ -d "$d" ] && libs="$libs:$d"
 done
 export LD_LIBRARY_PATH="${libs#:}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
-# The CUDA provider's libraries, and cuDNN's sub-libraries, which it opens only when a kernel first needs them.
+# The CUDA provider's libraries, and cuDNN with its sub-libraries, which are opened only at run time.
 absent=$(ldd "$app/libonnxruntime_providers_cuda.so" | awk '/not found/ { print $1 }' | sort -u | tr '\n' ' ')
-cudnn=$(ldd "$app/libonnxruntime_providers_cuda.so" | awk '$1 ~ /^libcudnn\.so/ && $3 ~ /^\// { print $3 }' | head -1)
-if [ -n "$cudnn" ]; then
+find_lib() {
+    local d
+    for d in ${LD_LIBRARY_PATH//:/ }; do
+        [ -e "$d/$1" ] && { echo "$d/$1"; return; }
+    done
+    ldconfig -p 2>/dev/null | awk -v n="$1" '$1 == n { print $NF; exit }'
+}
+cudnn=$(find_lib libcudnn.so.9)
+if [ -z "$cudnn" ]; then
+    absent="${absent}libcudnn.so.9(opened at run time) "
+else
     for sub in libcudnn_graph libcudnn_ops libcudnn_cnn libcudnn_adv libcudnn_engines_precompiled libcudnn_engines_runtime_compiled libcudnn_heuristic; do
         ls "$(dirname "$cudnn")/$sub".so* >/dev/null 2>&1 || absent="$absent$sub.so.9(next to $cudnn) "
     done
 fi
 if [ -n "$absent" ]; then
     note "CUDA provider libraries missing: $absent"
-    note "Searched: ${LD_LIBRARY_PATH:-the default loader path}. They come with CUDA 13 (cudart, cublas, cublasLt, cufft, curand) and cuDNN 9 (the nvidia-*-cu13 wheels or the CUDA toolkit)."
+    note "Searched: ${LD_LIBRARY_PATH:-the default loader path}. libcuda.so.1 comes with the NVIDIA driver; the others with CUDA 13 (cudart, cublas, cublasLt, cufft, curand) and cuDNN 9 (the NVIDIA cu13 wheels or the CUDA toolkit)."
     if [ "$allow_cpu" = 0 ]; then
         exit 2
     fi
