@@ -1,17 +1,26 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using SkDiffusion.Chat;
 using SkDiffusion.CudaCheck;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
+using SkDiffusion.Examples.Shared;
 using SkDiffusion.ModelBuilder;
 using SkDiffusion.Packaging;
 
 // The CUDA path end to end: load on CUDA, logits parity with the CPU (float32, float16, float16 compute), the same
 // generation, and step times side by side. Run it on a machine with a GPU (scripts/cuda-check/README.md):
 //   dotnet run -c Release --project examples/SkDiffusion.CudaCheck -- [--out DIR] [--runs N] [--allow-cpu]
-// Exit code 0: every check passed; 1: a check failed; 2: CUDA could not load (and --allow-cpu was not given).
-CheckOptions options = CheckOptions.Parse(args);
+// Exit code 0: every check passed; 1: a check failed; 2: CUDA could not load (and --allow-cpu was not given), or the
+// command line is unusable (--help lists the options).
+ParseResult parsed = CheckOptions.Command.Parse(args);
+if (ExampleCommandLine.Handle(parsed) is int exit)
+{
+    return exit;
+}
+
+CheckOptions options = CheckOptions.From(parsed);
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var report = new StringBuilder();
 void Line(string text)
