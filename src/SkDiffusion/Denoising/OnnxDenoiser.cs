@@ -181,7 +181,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         _lifetime.EnterRun(_objectName);
         try
         {
-            return ValueTask.FromResult(Denoise(input, cancellationToken));
+            return ValueTask.FromResult<DenoiserOutput>(Denoise(input, cancellationToken));
         }
         finally
         {
@@ -212,7 +212,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         }
     }
 
-    private DenoiserOutput Denoise(DenoiserInput input, CancellationToken cancellationToken)
+    private PooledDenoiserOutput Denoise(DenoiserInput input, CancellationToken cancellationToken)
     {
         int b = input.BatchSize, s = input.SequenceLength, v = _manifest.VocabSize;
         if (s > _manifest.ContextLength)
