@@ -21,7 +21,12 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 {
     private static readonly HashSet<string> TypedOrKernel = ["service_id", "model_id", "function_choice_behavior", "temperature", "top_p", "top_k", "seed", "answer_length", "stop_sequences", "json_schema"];
 
-    private static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    // Enum values in ExtensionData or a settings dictionary (SelectionRule.Threshold) travel as their snake_case names.
+    private static readonly JsonSerializerOptions RoundTrip = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+    };
 
     private int? _answerLength;
     private int? _steps;
