@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
@@ -19,24 +20,17 @@ internal static class GraphBenchmark
 {
     private const int Hidden = 1024, Layers = 12, Heads = 16, Mlp = 2816, Context = 1024, Prompt = 16;
 
-    public static async Task RunAsync(string[] args)
+    public static async Task RunAsync(ParseResult parsed)
     {
-        string? Arg(string name)
-        {
-            int i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        }
-
-        int[] Ints(string? text, string fallback) => (text ?? fallback).Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        int[] canvases = Ints(Arg("--canvases"), "128,256,512,1024");
-        int[] threadCounts = Ints(Arg("--thread-counts"), "1,2");
-        int repeats = int.Parse(Arg("--repeats") ?? "3", CultureInfo.InvariantCulture);
-        int longRepeats = int.Parse(Arg("--repeats-1024") ?? "1", CultureInfo.InvariantCulture);
+        int[] canvases = parsed.GetValue(BenchmarkCommandLine.Canvases) ?? [];
+        int[] threadCounts = parsed.GetValue(BenchmarkCommandLine.ThreadCounts) ?? [];
+        int repeats = parsed.GetValue(BenchmarkCommandLine.Repeats) ?? 3;
+        int longRepeats = parsed.GetValue(BenchmarkCommandLine.LongRepeats);
 
         // PyTorch's reference forward is several times slower here: by default it is timed once per canvas up to 512.
-        int[] torchCanvases = Ints(Arg("--torch-canvases"), "128,256,512");
-        int torchRepeats = int.Parse(Arg("--torch-repeats") ?? "1", CultureInfo.InvariantCulture);
-        string work = Arg("--work") ?? Path.Combine(Path.GetTempPath(), "skdiffusion-graph");
+        int[] torchCanvases = parsed.GetValue(BenchmarkCommandLine.TorchCanvases) ?? [];
+        int torchRepeats = parsed.GetValue(BenchmarkCommandLine.TorchRepeats);
+        string work = parsed.GetValue(BenchmarkCommandLine.Work) ?? Path.Combine(Path.GetTempPath(), "skdiffusion-graph");
         var total = Stopwatch.StartNew();
 
         string checkpoint = Path.Combine(work, "checkpoint");

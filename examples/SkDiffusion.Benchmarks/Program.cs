@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SkDiffusion.Examples.Shared;
 using System.Globalization;
 using SkDiffusion.Benchmarks;
@@ -12,31 +13,45 @@ using SkDiffusion.Sampling.Selection;
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --scaling      -> cost vs. model size and length
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --grammar      -> grammar-constrained decoding cost
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --graph        -> fused vs. plain graph, PyTorch, FLOP floor
+//   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --primitives   -> hand loops vs. TensorPrimitives
 //   options: --no-concurrency (skip the concurrent-requests table)  --limit N (examples per task, default 30)  --package DIR  --heldout FILE  --threads N (ONNX intra-op, default 1; 0 = ORT default)
+//   --help lists every option; an unusable command line exits with code 2.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-if (args.Contains("--grammar"))
+ParseResult parsed = BenchmarkCommandLine.Command.Parse(args);
+if (ExampleCommandLine.Handle(parsed) is int exit)
 {
-    await GrammarBenchmark.RunAsync(args);
-    return;
+    return exit;
 }
 
-if (args.Contains("--graph"))
+if (parsed.GetValue(BenchmarkCommandLine.Graph))
 {
-    await GraphBenchmark.RunAsync(args);
-    return;
+    await GraphBenchmark.RunAsync(parsed);
+    return 0;
 }
 
-if (args.Contains("--scaling"))
+if (parsed.GetValue(BenchmarkCommandLine.Grammar))
 {
-    await ScalingBenchmark.RunAsync(args);
-    return;
+    await GrammarBenchmark.RunAsync(parsed);
+    return 0;
 }
 
-string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
-string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
-int limit = int.Parse(Arg("--limit") ?? "30", CultureInfo.InvariantCulture);
+if (parsed.GetValue(BenchmarkCommandLine.Scaling))
+{
+    await ScalingBenchmark.RunAsync(parsed);
+    return 0;
+}
+
+if (parsed.GetValue(BenchmarkCommandLine.Primitives))
+{
+    PrimitivesBenchmark.Run(parsed);
+    return 0;
+}
+
+string packageDir = parsed.GetValue(BenchmarkCommandLine.Package) ?? EmbeddedModel.PackageDirectory;
+string heldout = parsed.GetValue(BenchmarkCommandLine.HeldOut) ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
+int limit = parsed.GetValue(BenchmarkCommandLine.Limit);
 // One intra-op thread by default: on a small shared CPU it beats the pool for a model this size (--threads 0 = ORT default).
-int threads = int.Parse(Arg("--threads") ?? "1", CultureInfo.InvariantCulture);
+int threads = parsed.GetValue(BenchmarkCommandLine.Threads);
 
 var package = ModelPackage.Load(packageDir);
 using var onnx = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = threads > 0 ? threads : null });
@@ -122,14 +137,10 @@ Console.WriteLine("bytes/step: managed bytes allocated in SampleAsync (incl. per
 Console.WriteLine("same as ref: share of examples whose whole canvas equals the reference decoding's (a fidelity proxy);");
 Console.WriteLine("steady B/step: managed bytes allocated between two step events of a run, excluding the first step.");
 
-if (!args.Contains("--no-concurrency"))
+if (!parsed.GetValue(BenchmarkCommandLine.NoConcurrency))
 {
     Console.WriteLine();
     await ConcurrencyBenchmark.RunAsync(package, onnx, examples, threads);
 }
 
-string? Arg(string name)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
+return 0;

@@ -1,18 +1,26 @@
+using System.CommandLine;
 using System.Globalization;
 using SkDiffusion.Chat;
 using SkDiffusion.CudaCheck;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
+using SkDiffusion.Examples.Shared;
 using SkDiffusion.Packaging;
 
 // The CUDA path end to end, for a brief GPU window (scripts/cuda-check/README.md):
 //   dotnet run -c Release --project examples/SkDiffusion.CudaCheck -- [--out DIR] [--runs N] [--timeout-minutes M] [--allow-cpu]
 // Every section runs even when one before it failed; cuda-check.md is rewritten after each section, at the end and
 // when the time runs out. Exit code 0: every check passed; 1: a check failed; 2: CUDA could not load (without
-// --allow-cpu); 3: the time ran out.
+// --allow-cpu) or the command line is unusable (--help lists the options); 3: the time ran out.
+ParseResult parsed = CheckOptions.Command.Parse(args);
+if (ExampleCommandLine.Handle(parsed) is int exit)
+{
+    return exit;
+}
+
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-CheckOptions options = CheckOptions.Parse(args);
+CheckOptions options = CheckOptions.From(parsed);
 var report = new CheckReport(options.Output);
 using var watchdog = new Timer(
     _ =>

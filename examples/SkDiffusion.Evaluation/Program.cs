@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SkDiffusion.Examples.Shared;
 using System.Globalization;
 using SkDiffusion.DefaultModel;
@@ -15,16 +16,23 @@ using SkDiffusion.Sampling.Selection;
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --engine     -> reference decoding on hand-built canvases
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --table      -> the decoding-strategy table
 //   options: --package DIR  --heldout FILE  --limit N (per task and phrasing, default 100)  --failures N (print N wrong answers per task)
-string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
-string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
-int limit = int.Parse(Arg("--limit") ?? "100", CultureInfo.InvariantCulture);
-bool table = args.Contains("--table");
-int failures = int.Parse(Arg("--failures") ?? "0", CultureInfo.InvariantCulture);
+// --help lists the options; an unusable command line exits with code 2.
+ParseResult parsed = EvaluationCommandLine.Command.Parse(args);
+if (ExampleCommandLine.Handle(parsed) is int exit)
+{
+    return exit;
+}
 
-if (!table && !args.Contains("--engine"))
+string packageDir = parsed.GetValue(EvaluationCommandLine.Package) ?? EmbeddedModel.PackageDirectory;
+string heldout = parsed.GetValue(EvaluationCommandLine.HeldOut) ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
+int limit = parsed.GetValue(EvaluationCommandLine.Limit);
+bool table = parsed.GetValue(EvaluationCommandLine.Table);
+int failures = parsed.GetValue(EvaluationCommandLine.Failures);
+
+if (!table && !parsed.GetValue(EvaluationCommandLine.Engine))
 {
     await ApiEvaluation.RunAsync(packageDir, HeldOutExample.Load(heldout), limit, failures);
-    return;
+    return 0;
 }
 
 var package = ModelPackage.Load(packageDir);
@@ -92,10 +100,6 @@ foreach (var (task, expected, actual) in wrong)
     Console.WriteLine($"[{task}] got:      {actual}");
 }
 
-static string Pct(Evaluator.TaskScore s) => (100 * s.Accuracy).ToString("F1", CultureInfo.InvariantCulture) + "%";
+return 0;
 
-string? Arg(string name)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
+static string Pct(Evaluator.TaskScore s) => (100 * s.Accuracy).ToString("F1", CultureInfo.InvariantCulture) + "%";

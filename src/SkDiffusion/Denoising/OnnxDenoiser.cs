@@ -127,7 +127,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         _lifetime.EnterRun(_objectName);
         try
         {
-            return ValueTask.FromResult(Denoise(input, cancellationToken));
+            return ValueTask.FromResult<DenoiserOutput>(Denoise(input, cancellationToken));
         }
         finally
         {
@@ -158,7 +158,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         }
     }
 
-    private DenoiserOutput Denoise(DenoiserInput input, CancellationToken cancellationToken)
+    private PooledDenoiserOutput Denoise(DenoiserInput input, CancellationToken cancellationToken)
     {
         int b = input.BatchSize, s = input.SequenceLength, v = _manifest.VocabSize;
         if (s > _manifest.ContextLength)

@@ -112,7 +112,7 @@ public sealed class TokenGrammar
 
     /// <summary>Creates a feasibility pass over a region of <paramref name="length"/> positions.</summary>
     /// <param name="length">The region length.</param>
-    public GrammarFeasibility CreateFeasibility(int length)
+    internal GrammarFeasibility CreateFeasibility(int length)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         return new GrammarFeasibility(Automaton, length);

@@ -48,6 +48,9 @@ public sealed partial class PublicSurfaceTests
     [InlineData("SkDiffusion.Denoising.CachedRunResult")]
     [InlineData("SkDiffusion.Denoising.PendingRequest")]
     [InlineData("SkDiffusion.Templates.DelegateTemplateTokenizer")]
+    [InlineData("SkDiffusion.Chat.ChatMlChatFormat")]
+    [InlineData("SkDiffusion.Chat.Llama3ChatFormat")]
+    [InlineData("SkDiffusion.Grammars.GrammarFeasibility")]
     public void EngineInternalsAreNotExported(string fullName)
     {
         Type? type = typeof(ModelPackage).Assembly.GetType(fullName);

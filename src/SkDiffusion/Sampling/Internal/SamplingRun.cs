@@ -505,7 +505,7 @@ internal sealed class SamplingRun : IDisposable
         return n;
     }
 
-    private bool IsLastStep(RowState row) => row.StepInBlock >= row.StepsInBlock - 1;
+    private static bool IsLastStep(RowState row) => row.StepInBlock >= row.StepsInBlock - 1;
 
     /// <summary>Counts the row's eligible masks per group and plans the schedule counts; true when a forward pass is needed.</summary>
     private bool PlanRow(int r)
