@@ -29,6 +29,11 @@ internal static class CommandLineApplication
             var manifest = await PackageBuilder.BuildAsync(parsed.Options, progress, cancellationToken).ConfigureAwait(false);
             long total = manifest.FileSizes.Values.Sum();
             output.WriteLine($"Package '{manifest.Name}' ({manifest.Architecture}, {manifest.DType}, {manifest.FileSizes.Count} files, {ConsoleProgress.FormatBytes(total)}) written to {Path.GetFullPath(parsed.Options.OutputDirectory)}");
+            if (parsed.TritonRepository is string triton)
+            {
+                string model = Triton.TritonRepositoryWriter.Write(parsed.Options.OutputDirectory, triton);
+                output.WriteLine($"Triton model repository entry written to {Path.GetFullPath(model)}");
+            }
             return 0;
         }
         catch (ModelBuildException ex)

@@ -9,6 +9,9 @@ internal sealed class CommandLineArguments
     /// <summary>Whether progress lines are suppressed (<c>--quiet</c>).</summary>
     public bool Quiet { get; init; }
 
+    /// <summary>A Triton model repository to write the built graph into (<c>--triton-repository</c>), or null.</summary>
+    public string? TritonRepository { get; init; }
+
     /// <summary>The build options (meaningless when <see cref="ShowHelp"/> is set).</summary>
     public PackageBuildOptions Options { get; init; } = new();
 }

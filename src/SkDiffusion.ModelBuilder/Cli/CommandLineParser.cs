@@ -25,6 +25,7 @@ internal static class CommandLineParser
           --context-length <n>    largest past + current length the graph accepts (default: from config.json)
           --overwrite             replace a non-empty output folder
           --quiet                 print only errors and the final line
+          --triton-repository <dir>  also write a Triton model repository: <name>/1/model.onnx (+ data), config.pbtxt
           --help                  show this text
         """;
 
@@ -34,7 +35,7 @@ internal static class CommandLineParser
     {
         var options = new PackageBuildOptions();
         bool quiet = false;
-        string? checkpoint = null, output = null;
+        string? checkpoint = null, output = null, triton = null;
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -105,6 +106,9 @@ internal static class CommandLineParser
                 case "--quiet":
                     quiet = true;
                     break;
+                case "--triton-repository":
+                    triton = Value();
+                    break;
                 default:
                     throw new CommandLineException($"unknown option '{args[i]}' (see --help).");
             }
@@ -117,6 +121,6 @@ internal static class CommandLineParser
 
         options.CheckpointDirectory = checkpoint;
         options.OutputDirectory = output;
-        return new CommandLineArguments { Options = options, Quiet = quiet };
+        return new CommandLineArguments { Options = options, Quiet = quiet, TritonRepository = triton };
     }
 }

@@ -39,7 +39,8 @@ public sealed class RemoteEquivalenceTests(EmbeddedModelFixture model) : IClassF
 
         await DiffusionSampler.Create(remote, model.Package.Manifest).SampleAsync(Canvas(model, Question), options);
 
-        Assert.Equal(1, heldMidRun);
+        // One block's sequence at a time; the previous block's end travels in the background, so two may overlap briefly.
+        Assert.InRange(heldMidRun, 1, 2);
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (host.HeldSequences > 0 && DateTime.UtcNow < deadline)
         {
@@ -85,7 +86,7 @@ public sealed class RemoteEquivalenceTests(EmbeddedModelFixture model) : IClassF
         await using var host = await RemoteDenoiserHost.StartAsync(model.Denoiser, model.Package.Manifest);
         using var remote = await RemoteDenoiser.ConnectAsync(model.Package.Manifest, ClientOptions(host));
         var sequence = Canvas(model, Question).Sequences[0];
-        long[] tokens = Enumerable.Range(0, sequence.Length).Select(i => (long)sequence.GetToken(i)).ToArray();
+        long[] tokens = Enumerable.Range(0, sequence.Length).Select(i => (long)(sequence.GetToken(i) is int t and >= 0 ? t : model.Package.Manifest.TokenIds.Mask)).ToArray();
         var input = new SkDiffusion.Denoising.DenoiserInput(tokens, 1, tokens.Length, default, new[] { tokens.Length - 2, tokens.Length - 1 });
 
         using var local = await model.Denoiser.DenoiseAsync(input);
