@@ -11,11 +11,18 @@ using SkDiffusion.Sampling.Selection;
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks                   -> the strategy table
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --scaling      -> cost vs. model size and length
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --grammar      -> grammar-constrained decoding cost
+//   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --remote       -> per-step ms, local vs loopback server
 //   options: --no-concurrency (skip the concurrent-requests table)  --limit N (examples per task, default 30)  --package DIR  --heldout FILE  --threads N (ONNX intra-op, default 1; 0 = ORT default)
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Contains("--grammar"))
 {
     await GrammarBenchmark.RunAsync(args);
+    return;
+}
+
+if (args.Contains("--remote"))
+{
+    await RemoteBenchmark.RunAsync(args);
     return;
 }
 
