@@ -29,7 +29,7 @@ public sealed class RemoteConcurrencyTests(EmbeddedModelFixture model) : IClassF
         {
             foreach (var job in jobs.Distinct())
             {
-                sequential[job] = await DecodeAsync(one, model, Canvas(model, job.Question, 8), job.Mode);
+                sequential[job] = await DecodeAsync(one, model, Canvas(model, job.Question, 8), job.Mode, steps: 8);
             }
         }
 
@@ -38,7 +38,7 @@ public sealed class RemoteConcurrencyTests(EmbeddedModelFixture model) : IClassF
         {
             using var client = await RemoteDenoiser.ConnectAsync(model.Package.Manifest, ClientOptions(host));
             await start.WaitAsync();
-            return await DecodeAsync(client, model, Canvas(model, job.Question, 8), job.Mode);
+            return await DecodeAsync(client, model, Canvas(model, job.Question, 8), job.Mode, steps: 8);
         })).ToArray();
         start.Release(jobs.Length);
         IReadOnlyList<int>[] concurrent = await Task.WhenAll(runs);

@@ -21,11 +21,11 @@ internal static class RemoteTestSupport
     public static DiffusionCanvas Canvas(EmbeddedModelFixture model, string question, int answer = 16) =>
         DiffusionCanvas.FromPrompt(model.Prompt(question), answer);
 
-    public static SamplerOptions Options(CacheMode mode) => new() { Steps = 16, BlockLength = 4, CacheMode = mode, MaxDegreeOfParallelism = 1 };
+    public static SamplerOptions Options(CacheMode mode, int steps = 16) => new() { Steps = steps, BlockLength = 4, CacheMode = mode, MaxDegreeOfParallelism = 1 };
 
-    public static async Task<IReadOnlyList<int>> DecodeAsync(IDenoiser denoiser, EmbeddedModelFixture model, DiffusionCanvas canvas, CacheMode mode)
+    public static async Task<IReadOnlyList<int>> DecodeAsync(IDenoiser denoiser, EmbeddedModelFixture model, DiffusionCanvas canvas, CacheMode mode, int steps = 16)
     {
-        SamplingResult result = await DiffusionSampler.Create(denoiser, model.Package.Manifest).SampleAsync(canvas, Options(mode));
+        SamplingResult result = await DiffusionSampler.Create(denoiser, model.Package.Manifest).SampleAsync(canvas, Options(mode, steps));
         Assert.True(result.FinishReason is FinishReason.Completed or FinishReason.Eos, $"finish {result.FinishReason}");
         return result.Sequences[0].Tokens;
     }
