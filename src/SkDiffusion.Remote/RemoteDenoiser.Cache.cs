@@ -71,7 +71,9 @@ public sealed partial class RemoteDenoiser
             throw new NotSupportedException("A RemoteDenoiser step against a past cannot return the grown keys and values; open a new block with a full pass instead.");
         }
 
-        if (seq.OnServer)
+        // The server runs the block against the whole held canvas (past + block positions); past the model's context
+        // length that run is refused, so such a step runs statelessly.
+        if (seq.OnServer && input.PastLength + s <= MaxSequenceLength)
         {
             var request = NewRequest();
             request.Parameters["sequence_id"] = new InferParameter { Uint64Param = seq.Id };

@@ -83,6 +83,11 @@ public sealed partial class RemoteDenoiser : ICachingDenoiser
         {
             MaxReceiveMessageSize = options.MaxMessageBytes,
             MaxSendMessageSize = options.MaxMessageBytes,
+
+            // A full-canvas response is megabytes: a larger initial HTTP/2 window saves flow-control round trips, and extra
+            // connections open when one connection's stream limit is reached under many concurrent steps.
+            HttpHandler = new System.Net.Http.SocketsHttpHandler { EnableMultipleHttp2Connections = true, InitialHttp2StreamWindowSize = 1024 * 1024 },
+            DisposeHttpClient = true,
         });
         return ConnectCoreAsync(channel, channel.CreateCallInvoker(), manifest, options, cancellationToken);
     }
