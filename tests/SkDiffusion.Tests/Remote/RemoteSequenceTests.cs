@@ -46,7 +46,7 @@ public sealed class RemoteSequenceTests(EmbeddedModelFixture model) : IClassFixt
         using var remote = await RemoteDenoiser.ConnectAsync(model.Package.Manifest, ClientOptions(host));
         using var foreign = KvCache.CreateEmpty(model.Package.Manifest.NumLayers, 1, model.Package.Manifest.NumKvHeads, model.Package.Manifest.HeadDim, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float);
 
-        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await ((ICachingDenoiser)remote).DenoiseWithCacheAsync(new CachedDenoiserInput([1L], [0L], [1L], 1, 1, foreign, returnPresent: false)));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await ((ICachingDenoiser)remote).DenoiseWithCacheAsync(new CachedDenoiserInput(new long[] { 1 }, new long[] { 0 }, new long[] { 1 }, 1, 1, foreign, returnPresent: false)));
 
         Assert.Contains("not returned by this RemoteDenoiser", ex.Message, StringComparison.Ordinal);
     }
