@@ -33,6 +33,12 @@ internal static class BenchmarkCommandLine
     /// <summary>PyTorch repeats in --graph.</summary>
     public static readonly Option<int> TorchRepeats = ExampleCommandLine.Integer("--torch-repeats", 1, 1, "--graph: timed repeats of PyTorch's reference forward.");
 
+    /// <summary>Run the local-versus-loopback-server table.</summary>
+    public static readonly Option<bool> Remote = new("--remote") { Description = "Per-step ms of the embedded model, local vs. a loopback Open Inference Protocol server, instead of the strategy table." };
+
+    /// <summary>Timed steps per row of --remote.</summary>
+    public static readonly Option<int> Iterations = ExampleCommandLine.Integer("--iterations", 100, 1, "--remote: timed steps per row.");
+
     /// <summary>Skip the concurrent-requests table.</summary>
     public static readonly Option<bool> NoConcurrency = new("--no-concurrency") { Description = "Skip the concurrent-requests table." };
 
@@ -73,14 +79,14 @@ internal static class BenchmarkCommandLine
     {
         var command = new RootCommand("Speed benchmarks of the sampler on the embedded model (default: the strategy table).")
         {
-            Grammar, Scaling, Primitives, Graph, Canvases, ThreadCounts, LongRepeats, TorchCanvases, TorchRepeats, NoConcurrency, Limit, Threads, Package, HeldOut, Repeats, Hidden, Layers, Mlp, Lengths, Work,
+            Grammar, Scaling, Primitives, Graph, Remote, Iterations, Canvases, ThreadCounts, LongRepeats, TorchCanvases, TorchRepeats, NoConcurrency, Limit, Threads, Package, HeldOut, Repeats, Hidden, Layers, Mlp, Lengths, Work,
         };
         command.Validators.Add(result =>
         {
-            int tables = (result.GetValue(Grammar) ? 1 : 0) + (result.GetValue(Scaling) ? 1 : 0) + (result.GetValue(Primitives) ? 1 : 0) + (result.GetValue(Graph) ? 1 : 0);
+            int tables = (result.GetValue(Grammar) ? 1 : 0) + (result.GetValue(Scaling) ? 1 : 0) + (result.GetValue(Primitives) ? 1 : 0) + (result.GetValue(Graph) ? 1 : 0) + (result.GetValue(Remote) ? 1 : 0);
             if (tables > 1)
             {
-                result.AddError("--grammar, --scaling, --primitives and --graph each choose a table: give at most one.");
+                result.AddError("--grammar, --scaling, --primitives, --graph and --remote each choose a table: give at most one.");
             }
 
             if (result.GetValue(Hidden) % 64 != 0)

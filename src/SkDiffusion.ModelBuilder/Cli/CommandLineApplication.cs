@@ -42,6 +42,12 @@ internal static class CommandLineApplication
             var manifest = await PackageBuilder.BuildAsync(options, progress, cancellationToken).ConfigureAwait(false);
             long total = manifest.FileSizes.Values.Sum();
             output.WriteLine($"Package '{manifest.Name}' ({manifest.Architecture}, {manifest.DType}, {manifest.FileSizes.Count} files, {ConsoleProgress.FormatBytes(total)}) written to {Path.GetFullPath(options.OutputDirectory)}");
+            if (parsed.GetValue(CommandLineParser.TritonRepository) is string triton)
+            {
+                string model = Triton.TritonRepositoryWriter.Write(options.OutputDirectory, triton);
+                output.WriteLine($"Triton model repository entry written to {Path.GetFullPath(model)}");
+            }
+
             return Success;
         }
         catch (OperationCanceledException)

@@ -53,6 +53,13 @@ internal static class CommandLineParser
         Description = "Build a graph that computes logits for every position (no logits_positions input).",
     };
 
+    /// <summary>A Triton model repository to write the built graph into, or null.</summary>
+    public static readonly Option<string?> TritonRepository = new("--triton-repository")
+    {
+        Description = "Also write a Triton model repository entry: <name>/1/model.onnx (+ data) and config.pbtxt.",
+        HelpName = "dir",
+    };
+
     /// <summary>Write attention, rotary and residual norms as plain ONNX ops instead of ONNX Runtime's fused kernels.</summary>
     public static readonly Option<bool> Unfused = new("--unfused")
     {
@@ -94,7 +101,7 @@ internal static class CommandLineParser
     {
         var command = new RootCommand("SkDiffusion.ModelBuilder: converts a Hugging Face LLaDA or Dream checkpoint into a SkDiffusion model package.")
         {
-            Checkpoint, Output, Precision, Fp16Compute, NoCache, AllLogits, Unfused, Name, ContextLength, Overwrite, Quiet,
+            Checkpoint, Output, Precision, Fp16Compute, NoCache, AllLogits, Unfused, TritonRepository, Name, ContextLength, Overwrite, Quiet,
         };
         command.Validators.Add(result =>
         {

@@ -66,6 +66,7 @@ public sealed class CommandLineTests
         Assert.Equal("n", options.Name);
         Assert.Equal(96, options.ContextLength);
         Assert.True(options.Overwrite);
+        Assert.False(CommandLineParser.ToOptions(CommandLineParser.Parse(["--checkpoint", "c", "--output", "o", "--unfused"])).FusedGraph);
 
         var defaults = CommandLineParser.ToOptions(CommandLineParser.Parse(["--checkpoint", "c", "--output", "o"]));
         Assert.Equal(ModelPrecision.Float32, defaults.Precision);
@@ -74,6 +75,7 @@ public sealed class CommandLineTests
         Assert.Null(defaults.ContextLength);
         Assert.Null(defaults.Name);
         Assert.False(defaults.Overwrite);
+        Assert.True(defaults.FusedGraph);
     }
 
     [Fact]

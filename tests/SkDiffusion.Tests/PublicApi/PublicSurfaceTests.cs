@@ -23,6 +23,8 @@ public sealed partial class PublicSurfaceTests
         typeof(DiffusionPlugin).Assembly,
         typeof(PackageBuilder).Assembly,
         typeof(EmbeddedModel).Assembly,
+        typeof(SkDiffusion.Remote.RemoteDenoiser).Assembly,
+        typeof(SkDiffusion.Remote.Server.RemoteDenoiserHost).Assembly,
     }.ToDictionary(a => a.GetName().Name!);
 
     [Theory]
