@@ -50,7 +50,7 @@ internal sealed class CallPolicy(RemoteDenoiserOptions options)
         ex.StatusCode == StatusCode.Unavailable
         || (ex.StatusCode is StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled && ex.InnerException is IOException or HttpRequestException or OperationCanceledException);
 
-    private Exception Translate(RpcException ex, string what, int attempts)
+    private RemoteDenoiserException Translate(RpcException ex, string what, int attempts)
     {
         string detail = ex.Status.Detail;
         bool mentionsModel = detail.Contains("model", StringComparison.OrdinalIgnoreCase) && (detail.Contains("unknown", StringComparison.OrdinalIgnoreCase) || detail.Contains("not found", StringComparison.OrdinalIgnoreCase));
