@@ -18,6 +18,7 @@ internal sealed class RowState
     public bool Cancelled;
     public int[] GroupInitial = [];
     public int[] GroupMasked = [];
-    public int[] GroupCount = [];
-    public int GroupCountTotal;
+
+    /// <summary>Whether the current step is the block's last scheduled one.</summary>
+    public bool IsLastStep => StepInBlock >= StepsInBlock - 1;
 }
