@@ -108,7 +108,7 @@ internal sealed class CanvasKvStore : IDisposable
     /// <summary>
     /// Cosine similarity between the cached value vectors (all layers and heads) of position <c>run[k]</c> and those of
     /// entry <c>start + k</c> of <paramref name="present"/>, the lowest over the batch rows (1 where both are zero, -1
-    /// where the position was not cached).
+    /// where the position was not cached or a value is not finite).
     /// </summary>
     public void ValueSimilarity(KvCache present, int start, ReadOnlySpan<int> run, Span<double> similarity)
     {
@@ -130,7 +130,8 @@ internal sealed class CanvasKvStore : IDisposable
                 }
 
                 double s = a2 == 0 && b2 == 0 ? 1 : a2 == 0 || b2 == 0 ? 0 : dot / Math.Sqrt(a2 * b2);
-                lowest = Math.Min(lowest, s);
+                lowest = double.IsFinite(s) ? Math.Min(lowest, Math.Clamp(s, -1, 1)) : -1; // non-finite values: refresh
+
             }
 
             similarity[k] = lowest;
