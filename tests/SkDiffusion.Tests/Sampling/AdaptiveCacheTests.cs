@@ -36,21 +36,53 @@ public sealed class AdaptiveCacheTests
         Assert.Single(cached.Calls, c => c.Past == 0); // the prompt was cached after the first pass
     }
 
+    /// <summary>
+    /// Content-dependent logits whose confidence falls with the position, so one token per step decodes left to right:
+    /// the token decoded last is then the latest position, never the earliest one a tie-break by position would pick.
+    /// </summary>
+    private static void LeftToRight(int row, ReadOnlySpan<long> tokens, int position, Span<float> logits)
+    {
+        int first = FirstReal(tokens);
+        if (position < first)
+        {
+            return;
+        }
+
+        long sum = 0;
+        for (int i = first; i < tokens.Length; i++)
+        {
+            sum += i == position ? 0 : tokens[i] == SamplingTestIds.Mask ? 5 : tokens[i] * (i + 1);
+        }
+
+        FakeDenoiser.Peaked(logits, 1 + (int)((sum + position) % 9), 0.9 - (0.03 * (position - first)));
+    }
+
+    private static async Task<(SamplingResult Expected, SamplingResult Actual, CachingFakeDenoiser Cached)> LeftToRightAsync(double fraction)
+    {
+        SamplerOptions Options(CacheMode m) => new() { Steps = 8, CacheMode = m, CacheRefresh = { ResponseFraction = fraction, Interval = 100, PromptInterval = 100 }, MaxDegreeOfParallelism = 1 };
+        var expected = await Sampler(new FakeDenoiser(SamplingTestIds.Vocab, LeftToRight)).SampleAsync(Single, Options(CacheMode.None));
+        var cached = new CachingFakeDenoiser(SamplingTestIds.Vocab, LeftToRight);
+        var actual = await DiffusionSampler.Create(cached, SamplingTestIds.Ids, false).SampleAsync(Single, Options(CacheMode.Adaptive));
+        return (expected, actual, cached);
+    }
+
     [Fact]
     public async Task WithoutPartialRefreshStaleEntriesChangeTheAnswer()
     {
         // The control for the next test: this fake does notice stale entries.
-        var (expected, actual, _) = await RunBothAsync(Single, m => new() { Steps = 8, CacheMode = m, CacheRefresh = { ResponseFraction = 0, Interval = 100, PromptInterval = 100 }, MaxDegreeOfParallelism = 1 });
+        var (expected, actual, _) = await LeftToRightAsync(0);
         Assert.NotEqual(expected.Sequences[0].Tokens, actual.Sequences[0].Tokens);
     }
 
     [Fact]
     public async Task ChangedTokensAreRefreshedFirst()
     {
-        // One token per step and a refresh share of one position (1/8 of the answer): the position refreshed must be
-        // the token decoded in the previous step (its cached value was the mask's); then no entry is ever stale.
-        var (expected, actual, cached) = await RunBothAsync(Single, m => new() { Steps = 8, CacheMode = m, CacheRefresh = { ResponseFraction = 0.125, Interval = 100, PromptInterval = 100 }, MaxDegreeOfParallelism = 1 });
+        // One token per step, left to right, and a refresh share of one position (1/8 of the answer): the position
+        // refreshed must be the token decoded in the previous step (its cached value was the mask's), not the earliest
+        // decoded one; then no entry is ever stale.
+        var (expected, actual, cached) = await LeftToRightAsync(0.125);
         Assert.Equal(expected.Sequences[0].Tokens, actual.Sequences[0].Tokens);
+        Assert.Equal(expected.Nfe, actual.Nfe);
 
         // Call k > 0 runs the 8 - k masks plus the one refreshed position.
         Assert.Equal(Enumerable.Range(1, 7).Select(k => (11 - (8 - k + 1), 8 - k + 1)), cached.Calls.Skip(1).Select(c => (c.Past, c.Length)));
