@@ -84,6 +84,14 @@ static SamplerOptions Fast(int n, SelectionRule rule, double threshold, CacheMod
     MaxDegreeOfParallelism = 1,
 };
 
+// EB-Sampler: the bound γ (nats) replaces the threshold.
+static SamplerOptions Eb(int n, double gamma, CacheMode cache = CacheMode.None)
+{
+    SamplerOptions o = Fast(n, SelectionRule.EntropyBounded, 0.9, cache);
+    o.EntropyBound = gamma;
+    return o;
+}
+
 // The baseline is LLaDA's generate(): one token per step, the output head over every position of the canvas.
 var reference = new Strategy("reference (1 token/step, logits everywhere)", n => new SamplerOptions { Steps = n, MaxDegreeOfParallelism = 1 }) { AllLogits = true };
 var rows = new List<Strategy>
@@ -93,6 +101,9 @@ var rows = new List<Strategy>
     new($"threshold 0.9, blocks of {Block}", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.None)),
     new($"threshold 0.9, blocks of {Block}, prefix cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Prefix)),
     new($"threshold 0.9, blocks of {Block}, dual cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual)),
+    new($"threshold 0.9, blocks of {Block}, dKV-Cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Delayed)),
+    new($"threshold 0.9, blocks of {Block}, dLLM-Cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Adaptive)),
+    new($"EB-Sampler γ 0.1, blocks of {Block}", n => Eb(n, 0.1)),
 };
 var candidates = new List<Strategy>
 {
@@ -104,6 +115,8 @@ var candidates = new List<Strategy>
     new($"threshold 0.9, blocks of 32, dual cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 32)),
     new($"threshold 0.9, blocks of 32, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 32))),
     new($"threshold 0.8, blocks of 16, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.8, CacheMode.Dual, 16))),
+    new($"EB-Sampler γ 0.5, blocks of {Block}", n => Eb(n, 0.5)),
+    new($"EB-Sampler γ 0.1, blocks of {Block}, dual cache", n => Eb(n, 0.1, CacheMode.Dual)),
 };
 
 // Warm-up (JIT, ONNX Runtime arenas) on a few examples of every configuration.
