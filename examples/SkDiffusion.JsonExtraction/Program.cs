@@ -1,6 +1,7 @@
 // Extracts a C# record from text: GetResponseAsync<T> sends the record's JSON schema, and the diffusion model decodes
 // its answer under the schema's grammar on a free canvas, so the answer always parses and every value has the length
-// the model chose.
+// the model chose. copy_strings makes the extraction extractive: every string value is copied verbatim from the text,
+// so a name the model has never seen cannot come back misspelt.
 // Usage: dotnet run --project examples/SkDiffusion.JsonExtraction [-- "a sentence about a person" ...]
 using System.CommandLine;
 using Microsoft.Extensions.AI;
@@ -21,11 +22,13 @@ string[] texts = given.Length > 0 ? given :
 [
     "Kutaim Goubroum is 57 years old, lives in Neinoth and works as a builder. They are married.",
     "Pem Dreimedral works as a baker in Brunes. Age: 73. Married: no.",
+    "Name: Lou Maivoum. Age: 76. City: Thamail. Job: chef. Married.",
 ];
+var extractive = new ChatOptions { AdditionalProperties = new() { ["copy_strings"] = true } };
 
 foreach (string text in texts)
 {
-    var response = await client.GetResponseAsync<Person>($"Extract JSON: {text}");
+    var response = await client.GetResponseAsync<Person>($"Extract JSON: {text}", extractive);
     Console.WriteLine($"Text:   {text}");
     Console.WriteLine($"JSON:   {response.Text}");
     Console.WriteLine($"Record: {response.Result}");
