@@ -73,6 +73,10 @@ internal sealed class SamplingRun : IDisposable
     private int _step;
     private int _nfe;
 
+    // Reward guidance: the exploring candidates' evaluators (another temperature) and the block rollout being drawn.
+    private readonly SamplerOptions? _explore;
+    private readonly ConcurrentBag<PositionEvaluator> _exploreEvaluators = [];
+
     public SamplingRun(IDenoiser denoiser, SpecialTokenIds ids, bool logitsShifted, DiffusionCanvas canvas, SamplerOptions options)
     {
         _denoiser = denoiser;
@@ -231,7 +235,14 @@ internal sealed class SamplingRun : IDisposable
         _planned = new int[_batch * maxGroups];
         _rng = new Xoshiro256StarStar(options.Seed);
         _grammar = GrammarGate.Create(canvas, _vocab, ids, _slotAllowed);
+        _explore = options.RewardGuidance?.ExplorationTemperature is double explore && explore != options.Temperature ? options.WithTemperature(explore) : null;
     }
+
+    /// <summary>The noise stream of a block rollout (0: the run's own); added to the candidate index of every draw.</summary>
+    internal int NoiseStream { get; set; }
+
+    /// <summary>The run's state, for <see cref="BlockRollouts"/> to save and restore rows.</summary>
+    internal RolloutAccess Access => new(_tokens, _kind, _committed, _commitProbability, _rows, _length, _ids.Mask, KindFilled, s => _step = s);
 
     public int Steps => _step;
 
@@ -907,7 +918,7 @@ internal sealed class SamplingRun : IDisposable
 
         // 3. Score the candidates and select (best of N candidates with reward guidance).
         var reward = _options.RewardGuidance;
-        int candidates = reward?.Candidates ?? 1;
+        int candidates = reward is { Mode: RewardMode.Step } ? reward.Candidates : 1;
         int[]? bestTokens = null;
         double[]? bestScores = null;
         double[]? bestProbs = null;
@@ -916,9 +927,9 @@ internal sealed class SamplingRun : IDisposable
         for (int c = 0; c < candidates; c++)
         {
             EvaluateAll(r, count, c, output);
-            Select(r, count, c);
+            Select(r, count, c + NoiseStream);
 
-            if (reward is null)
+            if (reward is not { Mode: RewardMode.Step })
             {
                 break;
             }
@@ -1008,9 +1019,19 @@ internal sealed class SamplingRun : IDisposable
     private PositionEvaluator RentEvaluator() =>
         _evaluators.TryTake(out var evaluator) ? evaluator : new PositionEvaluator(_vocab, _options, _ids);
 
+    private PositionEvaluator RentExploring() =>
+        _exploreEvaluators.TryTake(out var evaluator) ? evaluator : new PositionEvaluator(_vocab, _explore!, _ids);
+
     /// <summary>Scores every eligible position of row <paramref name="r"/> (in parallel when the work is large enough).</summary>
     private void EvaluateAll(int r, int count, int candidate, DenoiserOutput output)
     {
+        candidate += NoiseStream;
+        if (candidate > 0 && _explore is not null)
+        {
+            ExploreAll(r, count, candidate, output);
+            return;
+        }
+
         int degree = _options.MaxDegreeOfParallelism;
         if (degree <= 1 || count < 2 || (long)count * _vocab < 65536)
         {
@@ -1042,6 +1063,18 @@ internal sealed class SamplingRun : IDisposable
         {
             ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
+    }
+
+    /// <summary>An exploring candidate of reward guidance: the same scoring with the exploration temperature.</summary>
+    private void ExploreAll(int r, int count, int candidate, DenoiserOutput output)
+    {
+        var evaluator = RentExploring();
+        for (int i = 0; i < count; i++)
+        {
+            Evaluate(evaluator, r, i, candidate, output);
+        }
+
+        _exploreEvaluators.Add(evaluator);
     }
 
     private void Evaluate(PositionEvaluator evaluator, int r, int i, int candidate, DenoiserOutput output)
