@@ -16,6 +16,12 @@ public abstract class TextReward
     /// <returns>The reward.</returns>
     public abstract double Score(RewardText text);
 
+    /// <summary>Scores one candidate asynchronously (rewards that call out, e.g. a Semantic Kernel function, override it).</summary>
+    /// <param name="text">The prompt and the answer, with gaps where positions are still masked.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The reward.</returns>
+    public virtual ValueTask<double> ScoreAsync(RewardText text, CancellationToken cancellationToken) => ValueTask.FromResult(Score(text));
+
     /// <summary>A reward computed by <paramref name="score"/>.</summary>
     /// <param name="score">The function; it must handle partial answers (<see cref="RewardText.IsComplete"/> false).</param>
     /// <param name="name">A short name.</param>

@@ -32,7 +32,7 @@ public sealed class TextRewardScorer : IRewardScorer
     {
         ArgumentNullException.ThrowIfNull(candidate);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Reward.Score(ToText(candidate)));
+        return Reward.ScoreAsync(ToText(candidate), cancellationToken);
     }
 
     /// <summary>The candidate as text.</summary>
