@@ -14,12 +14,27 @@ using SkDiffusion.Sampling.Selection;
 //                                                                                       GetResponseAsync<T>, InfillAsync, kernel plugin)
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --engine     -> reference decoding on hand-built canvases
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --table      -> the decoding-strategy table
+//   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --reward copy --candidates 4 --reward-mode block
+//                                                                                   -> the chat tasks with and without a shipped verifier
+//                                                                                      (--reward copy|schema, --reward-mode block|step,
+//                                                                                      --reward-temperature T, --tasks facts,extraction,Person)
 //   options: --package DIR  --heldout FILE  --limit N (per task and phrasing, default 100)  --failures N (print N wrong answers per task)
 string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
 string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
 int limit = int.Parse(Arg("--limit") ?? "100", CultureInfo.InvariantCulture);
 bool table = args.Contains("--table");
 int failures = int.Parse(Arg("--failures") ?? "0", CultureInfo.InvariantCulture);
+
+if (Arg("--reward") is string reward)
+{
+    // Reward guidance through the public API: the same tasks with and without the reward, in one run.
+    string modeName = Arg("--reward-mode") ?? "block";
+    var mode = modeName switch { "block" => SkDiffusion.Sampling.Guidance.RewardMode.Block, "step" => SkDiffusion.Sampling.Guidance.RewardMode.Step, _ => throw new ArgumentException($"--reward-mode {modeName}: use block or step.") };
+    double? explore = Arg("--reward-temperature") is string rt ? double.Parse(rt, CultureInfo.InvariantCulture) : null;
+    string[] tasks = Arg("--tasks")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+    await GuidanceEvaluation.RunAsync(packageDir, HeldOutExample.Load(heldout), limit, reward, int.Parse(Arg("--candidates") ?? "4", CultureInfo.InvariantCulture), mode, explore, tasks);
+    return;
+}
 
 if (!table && !args.Contains("--engine"))
 {
