@@ -17,10 +17,15 @@ internal static class GuidanceEvaluation
 {
     private static readonly string[] Paths = ["chat: facts", "chat: extraction (free text)", "GetResponseAsync<Person>"];
 
+    /// <summary>How many wrong answers to print (<c>--failures N</c>).</summary>
+    public static int Failures { get; set; }
+
+    private static int ShownFailures { get; set; }
+
     /// <summary>One path and phrasing, decoded one way.</summary>
     private sealed record Row(int Correct, int Total, long Nfe, double Seconds);
 
-    public static async Task RunAsync(string packageDir, IReadOnlyList<HeldOutExample> examples, int limit, string reward, int candidates, RewardMode mode, double? explorationTemperature, string[] tasks)
+    public static async Task RunAsync(string packageDir, IReadOnlyList<HeldOutExample> examples, int limit, string reward, int candidates, RewardMode mode, double? explorationTemperature, string[] tasks, string[] phrasings, IReadOnlyDictionary<string, string> settings)
     {
         using var model = DiffusionModel.Load(packageDir);
         TextReward verifier = reward switch
@@ -30,21 +35,31 @@ internal static class GuidanceEvaluation
             _ => throw new ArgumentException($"--reward {reward}: use copy or schema.", nameof(reward)),
         };
 
-        IChatClient plain = new DiffusionChatClient(model);
-        var builder = new DiffusionChatClient(model).AsBuilder().UseDiffusionReward(verifier, candidates, mode);
+        // Extra settings (--setting key=value) apply to both clients, so both decode the same way apart from the reward.
+        void Apply(ChatOptions o)
+        {
+            o.AdditionalProperties ??= [];
+            foreach (var (key, value) in settings)
+            {
+                o.AdditionalProperties[key] = value;
+            }
+        }
+
+        IChatClient plain = new DiffusionChatClient(model).AsBuilder().ConfigureOptions(Apply).Build();
+        var builder = new DiffusionChatClient(model).AsBuilder().ConfigureOptions(Apply).UseDiffusionReward(verifier, candidates, mode);
         if (explorationTemperature is double t)
         {
             builder = builder.ConfigureOptions(o => o.AdditionalProperties!["reward_temperature"] = t);
         }
 
         IChatClient guided = builder.Build();
-        Console.WriteLine($"model {model.ModelId}, held-out: at most {limit} per task and phrasing, client defaults (greedy); guided: reward {verifier.Name}, {candidates} candidates per {(mode == RewardMode.Block ? "block" : "step")}, exploration temperature {explorationTemperature?.ToString(CultureInfo.InvariantCulture) ?? "1 (default)"}");
+        Console.WriteLine($"model {model.ModelId}, held-out: at most {limit} per task and phrasing, client defaults (greedy){string.Concat(settings.Select(kv => $", {kv.Key}={kv.Value}"))}; guided: reward {verifier.Name}, {candidates} candidates per {(mode == RewardMode.Block ? "block" : "step")}, exploration temperature {explorationTemperature?.ToString(CultureInfo.InvariantCulture) ?? "1 (default)"}");
         Console.WriteLine();
         Console.WriteLine("| path | phrasing | n | exact match, plain | exact match, guided | NFE/answer, plain | NFE/answer, guided | seconds, plain | seconds, guided |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (string path in Paths.Where(p => tasks.Length == 0 || tasks.Any(t => p.Contains(t, StringComparison.OrdinalIgnoreCase))))
         {
-            foreach (string phrasing in new[] { "train", "new" })
+            foreach (string phrasing in phrasings)
             {
                 string task = path == Paths[0] ? "facts" : "extract";
                 var items = examples.Where(e => e.Task == task && e.Phrasing == phrasing).Take(limit).ToList();
@@ -78,6 +93,11 @@ internal static class GuidanceEvaluation
             }
 
             correct += right ? 1 : 0;
+            if (!right && Failures > 0 && ShownFailures++ < Failures)
+            {
+                Console.WriteLine($"  [{path}] expected {e.Answer}\n  [{path}] got      {response.Text}");
+            }
+
             nfe += response.Usage?.AdditionalCounts?.TryGetValue("nfe", out long n) == true ? n : 0;
         }
 

@@ -17,7 +17,8 @@ using SkDiffusion.Sampling.Selection;
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --reward copy --candidates 4 --reward-mode block
 //                                                                                   -> the chat tasks with and without a shipped verifier
 //                                                                                      (--reward copy|schema, --reward-mode block|step,
-//                                                                                      --reward-temperature T, --tasks facts,extraction,Person)
+//                                                                                      --reward-temperature T, --tasks facts,extraction,Person,
+//                                                                                      --phrasings train,new, --setting key=value for both clients)
 //   options: --package DIR  --heldout FILE  --limit N (per task and phrasing, default 100)  --failures N (print N wrong answers per task)
 string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
 string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
@@ -32,7 +33,8 @@ if (Arg("--reward") is string reward)
     var mode = modeName switch { "block" => SkDiffusion.Sampling.Guidance.RewardMode.Block, "step" => SkDiffusion.Sampling.Guidance.RewardMode.Step, _ => throw new ArgumentException($"--reward-mode {modeName}: use block or step.") };
     double? explore = Arg("--reward-temperature") is string rt ? double.Parse(rt, CultureInfo.InvariantCulture) : null;
     string[] tasks = Arg("--tasks")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-    await GuidanceEvaluation.RunAsync(packageDir, HeldOutExample.Load(heldout), limit, reward, int.Parse(Arg("--candidates") ?? "4", CultureInfo.InvariantCulture), mode, explore, tasks);
+    GuidanceEvaluation.Failures = failures;
+    await GuidanceEvaluation.RunAsync(packageDir, HeldOutExample.Load(heldout), limit, reward, int.Parse(Arg("--candidates") ?? "4", CultureInfo.InvariantCulture), mode, explore, tasks, Arg("--phrasings")?.Split(',') ?? ["train", "new"], Settings());
     return;
 }
 
@@ -108,6 +110,21 @@ foreach (var (task, expected, actual) in wrong)
 }
 
 static string Pct(Evaluator.TaskScore s) => (100 * s.Accuracy).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+// Every "--setting key=value" pair (snake_case diffusion settings for both clients of --reward).
+Dictionary<string, string> Settings()
+{
+    var settings = new Dictionary<string, string>();
+    for (int i = 0; i + 1 < args.Length; i++)
+    {
+        if (args[i] == "--setting" && args[i + 1].Split('=', 2) is [var key, var value])
+        {
+            settings[key] = value;
+        }
+    }
+
+    return settings;
+}
 
 string? Arg(string name)
 {
