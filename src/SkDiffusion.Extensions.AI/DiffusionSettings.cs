@@ -76,6 +76,40 @@ internal sealed class DiffusionSettings
     [JsonPropertyName("cfg_scale")]
     public double? CfgScale { get; set; }
 
+    /// <summary>
+    /// Reward guidance by name: <c>copy</c> (the answer's JSON string values must appear in the prompt), <c>schema</c>
+    /// (the answer must be JSON of the request's schema), <c>regex</c> (the answer must match <see cref="RewardPattern"/>),
+    /// or a name the host resolves (Semantic Kernel: <c>plugin.function</c>). An object reward (a
+    /// <see cref="Sampling.Guidance.TextReward"/>, an <see cref="Sampling.Guidance.IRewardScorer"/> or a
+    /// <c>Func&lt;RewardText, double&gt;</c>) goes under the same key in <c>ChatOptions.AdditionalProperties</c>.
+    /// </summary>
+    [JsonPropertyName("reward")]
+    public string? Reward { get; set; }
+
+    /// <summary>Reward candidates: rollouts per block (<c>block</c>) or commits per step (<c>step</c>), 1..64. Default 4.</summary>
+    [JsonPropertyName("reward_candidates")]
+    public int? RewardCandidates { get; set; }
+
+    /// <summary>Reward guidance unit: <c>block</c> (default: N rollouts of each block, N times the passes) or <c>step</c> (N commits per step, no extra passes).</summary>
+    [JsonPropertyName("reward_mode")]
+    public string? RewardMode { get; set; }
+
+    /// <summary>Sampling temperature of the reward's exploring candidates (candidate 0 keeps <c>temperature</c>). Default 1 when <c>temperature</c> is 0.</summary>
+    [JsonPropertyName("reward_temperature")]
+    public double? RewardTemperature { get; set; }
+
+    /// <summary>The pattern of the <c>regex</c> reward (the grammar's regex subset).</summary>
+    [JsonPropertyName("reward_pattern")]
+    public string? RewardPattern { get; set; }
+
+    /// <summary>An object reward from <c>ChatOptions.AdditionalProperties["reward"]</c> (not a JSON setting).</summary>
+    [JsonIgnore]
+    internal object? RewardObject { get; set; }
+
+    /// <summary>The scorer bound to the model by <see cref="DiffusionRewardBinder"/>; null without a reward.</summary>
+    [JsonIgnore]
+    internal Sampling.Guidance.IRewardScorer? RewardScorer { get; set; }
+
     /// <summary>Early stop once a block holds EOS (dInfer). Default true for chat.</summary>
     [JsonPropertyName("stop_at_eos")]
     public bool? StopAtEos { get; set; }
@@ -130,40 +164,6 @@ internal sealed class DiffusionSettings
     /// </summary>
     [JsonPropertyName("json_mode")]
     public string? JsonMode { get; set; }
-
-    /// <summary>
-    /// Reward guidance by name: <c>copy</c> (the answer's JSON string values must appear in the prompt), <c>schema</c>
-    /// (the answer must be JSON of the request's schema), <c>regex</c> (the answer must match <see cref="RewardPattern"/>),
-    /// or a name the host resolves (Semantic Kernel: <c>plugin.function</c>). An object reward (a
-    /// <see cref="Sampling.Guidance.TextReward"/>, an <see cref="Sampling.Guidance.IRewardScorer"/> or a
-    /// <c>Func&lt;RewardText, double&gt;</c>) goes under the same key in <c>ChatOptions.AdditionalProperties</c>.
-    /// </summary>
-    [JsonPropertyName("reward")]
-    public string? Reward { get; set; }
-
-    /// <summary>Reward candidates: rollouts per block (<c>block</c>) or commits per step (<c>step</c>), 1..64. Default 4.</summary>
-    [JsonPropertyName("reward_candidates")]
-    public int? RewardCandidates { get; set; }
-
-    /// <summary>Reward guidance unit: <c>block</c> (default: N rollouts of each block, N times the passes) or <c>step</c> (N commits per step, no extra passes).</summary>
-    [JsonPropertyName("reward_mode")]
-    public string? RewardMode { get; set; }
-
-    /// <summary>Sampling temperature of the reward's exploring candidates (candidate 0 keeps <c>temperature</c>). Default 1 when <c>temperature</c> is 0.</summary>
-    [JsonPropertyName("reward_temperature")]
-    public double? RewardTemperature { get; set; }
-
-    /// <summary>The pattern of the <c>regex</c> reward (the grammar's regex subset).</summary>
-    [JsonPropertyName("reward_pattern")]
-    public string? RewardPattern { get; set; }
-
-    /// <summary>An object reward from <c>ChatOptions.AdditionalProperties["reward"]</c> (not a JSON setting).</summary>
-    [JsonIgnore]
-    internal object? RewardObject { get; set; }
-
-    /// <summary>The scorer bound to the model by <see cref="DiffusionRewardBinder"/>; null without a reward.</summary>
-    [JsonIgnore]
-    internal Sampling.Guidance.IRewardScorer? RewardScorer { get; set; }
 
     /// <summary>The JSON decoding mode after the default (validated).</summary>
     /// <exception cref="ArgumentException">The mode is unknown; the parameter name is <c>json_mode</c>.</exception>
