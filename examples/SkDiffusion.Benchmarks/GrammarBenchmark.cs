@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -41,7 +42,7 @@ internal static class GrammarBenchmark
         {"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer","minimum":0,"maximum":130},"city":{"type":"string"},"job":{"type":"string"},"married":{"type":"boolean"}},"required":["name","age","city","job","married"]}
         """;
 
-    public static async Task RunAsync(string[] args)
+    public static async Task RunAsync(ParseResult parsed)
     {
         var rows = new List<(string What, string Value)>();
 
@@ -91,7 +92,7 @@ internal static class GrammarBenchmark
         var prompt = package.ChatFormat.RenderPrompt([new DiffusionChatMessage(DiffusionChatMessage.UserRole, "Extract JSON: Lina Varosk is 42 years old, lives in Tolbreth and works as a pilot. They are married.")]);
         const int Answer = 48;
         var options = new SamplerOptions { Steps = Answer, MaxDegreeOfParallelism = 1 };
-        int repeats = int.Parse(Arg(args, "--repeats") ?? "5", CultureInfo.InvariantCulture);
+        int repeats = parsed.GetValue(BenchmarkCommandLine.Repeats) ?? 5;
         async Task<(double PerStep, double CpuPerStep, string Text)> Run(TokenGrammar? g)
         {
             string text = "";
@@ -136,12 +137,6 @@ internal static class GrammarBenchmark
         Console.WriteLine();
         Console.WriteLine($"unconstrained answer: {plain.Text}");
         Console.WriteLine($"constrained answer:   {constrained.Text}");
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     /// <summary>Mean wall and CPU milliseconds of a single-threaded action (CPU time is what a shared machine cannot inflate).</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SkDiffusion.Examples.Shared;
 using System.Globalization;
 using SkDiffusion.Benchmarks;
@@ -11,25 +12,53 @@ using SkDiffusion.Sampling.Selection;
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks                   -> the strategy table
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --scaling      -> cost vs. model size and length
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --grammar      -> grammar-constrained decoding cost
+//   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --graph        -> fused vs. plain graph, PyTorch, FLOP floor
+//   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --primitives   -> hand loops vs. TensorPrimitives
+//   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --remote       -> per-step ms, local vs loopback server
 //   options: --no-concurrency (skip the concurrent-requests table)  --limit N (examples per task, default 30)  --package DIR  --heldout FILE  --threads N (ONNX intra-op, default 1; 0 = ORT default)
+//   --help lists every option; an unusable command line exits with code 2.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-if (args.Contains("--grammar"))
+ParseResult parsed = BenchmarkCommandLine.Command.Parse(args);
+if (ExampleCommandLine.Handle(parsed) is int exit)
 {
-    await GrammarBenchmark.RunAsync(args);
-    return;
+    return exit;
 }
 
-if (args.Contains("--scaling"))
+if (parsed.GetValue(BenchmarkCommandLine.Remote))
 {
-    await ScalingBenchmark.RunAsync(args);
-    return;
+    await RemoteBenchmark.RunAsync(parsed);
+    return 0;
 }
 
-string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
-string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
-int limit = int.Parse(Arg("--limit") ?? "30", CultureInfo.InvariantCulture);
+if (parsed.GetValue(BenchmarkCommandLine.Graph))
+{
+    await GraphBenchmark.RunAsync(parsed);
+    return 0;
+}
+
+if (parsed.GetValue(BenchmarkCommandLine.Grammar))
+{
+    await GrammarBenchmark.RunAsync(parsed);
+    return 0;
+}
+
+if (parsed.GetValue(BenchmarkCommandLine.Scaling))
+{
+    await ScalingBenchmark.RunAsync(parsed);
+    return 0;
+}
+
+if (parsed.GetValue(BenchmarkCommandLine.Primitives))
+{
+    PrimitivesBenchmark.Run(parsed);
+    return 0;
+}
+
+string packageDir = parsed.GetValue(BenchmarkCommandLine.Package) ?? EmbeddedModel.PackageDirectory;
+string heldout = parsed.GetValue(BenchmarkCommandLine.HeldOut) ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
+int limit = parsed.GetValue(BenchmarkCommandLine.Limit);
 // One intra-op thread by default: on a small shared CPU it beats the pool for a model this size (--threads 0 = ORT default).
-int threads = int.Parse(Arg("--threads") ?? "1", CultureInfo.InvariantCulture);
+int threads = parsed.GetValue(BenchmarkCommandLine.Threads);
 
 var package = ModelPackage.Load(packageDir);
 using var onnx = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = threads > 0 ? threads : null });
@@ -55,6 +84,14 @@ static SamplerOptions Fast(int n, SelectionRule rule, double threshold, CacheMod
     MaxDegreeOfParallelism = 1,
 };
 
+// EB-Sampler: the bound γ (nats) replaces the threshold.
+static SamplerOptions Eb(int n, double gamma, CacheMode cache = CacheMode.None)
+{
+    SamplerOptions o = Fast(n, SelectionRule.EntropyBounded, 0.9, cache);
+    o.EntropyBound = gamma;
+    return o;
+}
+
 // The baseline is LLaDA's generate(): one token per step, the output head over every position of the canvas.
 var reference = new Strategy("reference (1 token/step, logits everywhere)", n => new SamplerOptions { Steps = n, MaxDegreeOfParallelism = 1 }) { AllLogits = true };
 var rows = new List<Strategy>
@@ -64,6 +101,9 @@ var rows = new List<Strategy>
     new($"threshold 0.9, blocks of {Block}", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.None)),
     new($"threshold 0.9, blocks of {Block}, prefix cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Prefix)),
     new($"threshold 0.9, blocks of {Block}, dual cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual)),
+    new($"threshold 0.9, blocks of {Block}, dKV-Cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Delayed)),
+    new($"threshold 0.9, blocks of {Block}, dLLM-Cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Adaptive)),
+    new($"EB-Sampler γ 0.1, blocks of {Block}", n => Eb(n, 0.1)),
 };
 var candidates = new List<Strategy>
 {
@@ -75,6 +115,8 @@ var candidates = new List<Strategy>
     new($"threshold 0.9, blocks of 32, dual cache", n => Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 32)),
     new($"threshold 0.9, blocks of 32, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.9, CacheMode.Dual, 32))),
     new($"threshold 0.8, blocks of 16, dual, EOS stop", n => Eos(Fast(n, SelectionRule.Threshold, 0.8, CacheMode.Dual, 16))),
+    new($"EB-Sampler γ 0.5, blocks of {Block}", n => Eb(n, 0.5)),
+    new($"EB-Sampler γ 0.1, blocks of {Block}, dual cache", n => Eb(n, 0.1, CacheMode.Dual)),
 };
 
 // Warm-up (JIT, ONNX Runtime arenas) on a few examples of every configuration.
@@ -115,14 +157,10 @@ Console.WriteLine("bytes/step: managed bytes allocated in SampleAsync (incl. per
 Console.WriteLine("same as ref: share of examples whose whole canvas equals the reference decoding's (a fidelity proxy);");
 Console.WriteLine("steady B/step: managed bytes allocated between two step events of a run, excluding the first step.");
 
-if (!args.Contains("--no-concurrency"))
+if (!parsed.GetValue(BenchmarkCommandLine.NoConcurrency))
 {
     Console.WriteLine();
     await ConcurrencyBenchmark.RunAsync(package, onnx, examples, threads);
 }
 
-string? Arg(string name)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
+return 0;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using SkDiffusion.DefaultModel;
@@ -16,20 +17,14 @@ internal static class ScalingBenchmark
     private const int Prompt = 16;
     private const int Block = 32;
 
-    public static async Task RunAsync(string[] args)
+    public static async Task RunAsync(ParseResult parsed)
     {
-        string? Arg(string name)
-        {
-            int i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        }
-
-        int hidden = int.Parse(Arg("--hidden") ?? "1024", CultureInfo.InvariantCulture);
-        int layers = int.Parse(Arg("--layers") ?? "12", CultureInfo.InvariantCulture);
-        int mlp = int.Parse(Arg("--mlp") ?? "2816", CultureInfo.InvariantCulture);
-        int repeats = int.Parse(Arg("--repeats") ?? "2", CultureInfo.InvariantCulture);
-        int[] lengths = (Arg("--lengths") ?? "64,128,256,512").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        string work = Arg("--work") ?? Path.Combine(Path.GetTempPath(), "skdiffusion-scaling");
+        int hidden = parsed.GetValue(BenchmarkCommandLine.Hidden);
+        int layers = parsed.GetValue(BenchmarkCommandLine.Layers);
+        int mlp = parsed.GetValue(BenchmarkCommandLine.Mlp);
+        int repeats = parsed.GetValue(BenchmarkCommandLine.Repeats) ?? 2;
+        int[] lengths = parsed.GetValue(BenchmarkCommandLine.Lengths) ?? [];
+        string work = parsed.GetValue(BenchmarkCommandLine.Work) ?? Path.Combine(Path.GetTempPath(), "skdiffusion-scaling");
 
         Console.WriteLine($"| {"model",-22} | {"params",7} | {"answer",6} | {"full pass ms",12} | {"prefix step ms",14} | {"dual step ms",12} | {"full/dual",9} |");
         Console.WriteLine($"|{new string('-', 24)}|{new string('-', 9)}|{new string('-', 8)}|{new string('-', 14)}|{new string('-', 16)}|{new string('-', 14)}|{new string('-', 11)}|");

@@ -6,10 +6,12 @@ using SkDiffusion.Sampling.Selection;
 
 namespace SkDiffusion.CudaCheck;
 
-/// <summary>Times full denoiser passes and whole generations.</summary>
+/// <summary>Times full denoiser passes, cached block steps and whole generations (medians of repeated runs).</summary>
 internal static class StepTimer
 {
-    /// <summary>Median milliseconds of one full pass over a canvas of <paramref name="length"/> positions and <paramref name="batch"/> rows.</summary>
+    private const int WarmUps = 3;
+
+    /// <summary>Median milliseconds of one full pass over <paramref name="row"/> repeated in <paramref name="batch"/> rows.</summary>
     public static async Task<double> FullPassAsync(IDenoiser denoiser, long[] row, int batch, int runs)
     {
         long[] ids = new long[batch * row.Length];
@@ -19,29 +21,48 @@ internal static class StepTimer
         }
 
         var input = new DenoiserInput(ids, batch, row.Length);
-        for (int i = 0; i < 3; i++)
-        {
-            (await denoiser.DenoiseAsync(input)).Dispose();
-        }
+        return await MedianAsync(runs, async () => (await denoiser.DenoiseAsync(input)).Dispose());
+    }
 
-        var times = new List<double>(runs);
-        for (int i = 0; i < runs; i++)
+    /// <summary>
+    /// Median milliseconds of one dual-cache block step as the sampler runs it: <paramref name="block"/> positions in the
+    /// middle of the canvas against a cache of the whole canvas whose copy of the block is masked out (the layout that
+    /// device-resident caches use).
+    /// </summary>
+    public static async Task<double> BlockStepAsync(OnnxDenoiser denoiser, long[] canvas, int block, int runs)
+    {
+        int length = canvas.Length;
+        long[] positions = [.. Enumerable.Range(0, length).Select(i => (long)i)];
+        using CachedRunResult full = denoiser.RunWithCache(canvas, 1, length, positions, [.. Enumerable.Repeat(1L, length)], past: null);
+        int start = (length - block) / 2;
+        long[] mask = [.. Enumerable.Range(0, length + block).Select(i => i >= start && i < start + block ? 0L : 1L)];
+        long[] blockIds = canvas[start..(start + block)];
+        long[] blockPositions = positions[start..(start + block)];
+        try
         {
-            long start = Stopwatch.GetTimestamp();
-            (await denoiser.DenoiseAsync(input)).Dispose();
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            return await MedianAsync(runs, () =>
+            {
+                using CachedRunResult step = denoiser.RunWithCache(blockIds, 1, block, blockPositions, mask, full.Present);
+                step.Present.Dispose();
+                return Task.CompletedTask;
+            });
         }
-
-        times.Sort();
-        return times[times.Count / 2];
+        finally
+        {
+            full.Present.Dispose();
+        }
     }
 
     /// <summary>Generates once with <paramref name="options"/> (after a warm-up) and returns the tokens, the passes and the milliseconds.</summary>
-    public static async Task<(IReadOnlyList<int> Tokens, int Nfe, double Milliseconds)> GenerateAsync(IDenoiser denoiser, Packaging.ModelManifest manifest, IReadOnlyList<int> prompt, int answer, SamplerOptions options)
+    public static async Task<(IReadOnlyList<int> Tokens, int Nfe, double Milliseconds)> GenerateAsync(IDenoiser denoiser, Packaging.ModelManifest manifest, IReadOnlyList<int> prompt, int answer, SamplerOptions options, bool warmUp = true)
     {
         var sampler = DiffusionSampler.Create(denoiser, manifest);
         var canvas = DiffusionCanvas.CreateBuilder().Add(prompt, answer).Build();
-        await sampler.SampleAsync(canvas, options);
+        if (warmUp)
+        {
+            await sampler.SampleAsync(canvas, options);
+        }
+
         long start = Stopwatch.GetTimestamp();
         SamplingResult result = await sampler.SampleAsync(canvas, options);
         return (result.Sequences[0].Tokens, result.Nfe, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -53,4 +74,23 @@ internal static class StepTimer
         ("reference (1 token/step)", new SamplerOptions { Steps = answer, MaxDegreeOfParallelism = 1 }),
         ("threshold 0.9, blocks of 16, dual cache", new SamplerOptions { Steps = answer, BlockLength = 16, Selection = SelectionRule.Threshold, Threshold = 0.9, CacheMode = CacheMode.Dual, MaxDegreeOfParallelism = 1 }),
     ];
+
+    private static async Task<double> MedianAsync(int runs, Func<Task> run)
+    {
+        for (int i = 0; i < WarmUps; i++)
+        {
+            await run();
+        }
+
+        var times = new List<double>(runs);
+        for (int i = 0; i < runs; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await run();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        times.Sort();
+        return runs % 2 == 1 ? times[runs / 2] : (times[(runs / 2) - 1] + times[runs / 2]) / 2;
+    }
 }

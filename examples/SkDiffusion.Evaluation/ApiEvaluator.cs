@@ -15,7 +15,10 @@ namespace SkDiffusion.Evaluation;
 internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService infilling, Kernel kernel)
 {
     /// <summary>The paths, in table order.</summary>
-    public static readonly string[] Paths = ["chat: facts", "chat: extraction (free text)", "GetResponseAsync<Person>", "InfillAsync", "kernel plugin: infill"];
+    public static readonly string[] Paths = ["chat: facts", "chat: extraction (free text)", "GetResponseAsync<Person>", "GetResponseAsync<Person>, copy_strings", "InfillAsync", "kernel plugin: infill"];
+
+    /// <summary>The extractive setting: string values copied from the user's text.</summary>
+    private static readonly ChatOptions CopyStrings = new() { AdditionalProperties = new() { ["copy_strings"] = true } };
 
     /// <summary>Per-field scores of the typed extraction, by phrasing.</summary>
     public Dictionary<string, ExtractionFields> Fields { get; } = [];
@@ -51,20 +54,28 @@ internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService
                 string text = (await client.GetResponseAsync(e.Prompt!)).Text.Trim();
                 return (SameJson(text, e.Answer!), IsJsonObject(text), text);
             }));
-            var fields = Fields[phrasing] = new ExtractionFields();
-            scores.Add(await ScoreAsync(Paths[2], phrasing, Of("extract"), async e =>
-            {
-                var response = await client.GetResponseAsync<Person>(e.Prompt!);
-                fields.Add(e.Answer!, response.Text);
-                bool valid = response.TryGetResult(out Person? person) && person is not null && Person.IsValid(response.Text);
-                return (valid && person == JsonSerializer.Deserialize<Person>(e.Answer!, Person.JsonOptions), valid, response.Text);
-            }));
-            scores.Add(await ScoreAsync(Paths[3], phrasing, Of("infill"), async e => JudgeInfill(e, (await infilling.InfillAsync(Document(e))).Text)));
-            scores.Add(await ScoreAsync(Paths[4], phrasing, Of("infill"), async e =>
+            scores.Add(await ScoreAsync(Paths[2], phrasing, Of("extract"), e => ExtractAsync(e, null, phrasing)));
+            scores.Add(await ScoreAsync(Paths[3], phrasing, Of("extract"), e => ExtractAsync(e, CopyStrings, phrasing + ", copy_strings")));
+            scores.Add(await ScoreAsync(Paths[4], phrasing, Of("infill"), async e => JudgeInfill(e, (await infilling.InfillAsync(Document(e))).Text)));
+            scores.Add(await ScoreAsync(Paths[5], phrasing, Of("infill"), async e =>
                 JudgeInfill(e, (await kernel.InvokeAsync("diffusion", "infill", new KernelArguments { ["document"] = Document(e) })).GetValue<string>() ?? "")));
         }
 
         return scores;
+    }
+
+    /// <summary>Typed extraction of one item; per-field scores go under <paramref name="fieldsKey"/>.</summary>
+    private async Task<(bool Right, bool Valid, string Actual)> ExtractAsync(HeldOutExample e, ChatOptions? options, string fieldsKey)
+    {
+        if (!Fields.TryGetValue(fieldsKey, out var fields))
+        {
+            fields = Fields[fieldsKey] = new ExtractionFields();
+        }
+
+        var response = await client.GetResponseAsync<Person>(e.Prompt!, options);
+        fields.Add(e.Answer!, response.Text);
+        bool valid = response.TryGetResult(out Person? person) && person is not null && Person.IsValid(response.Text);
+        return (valid && person == JsonSerializer.Deserialize<Person>(e.Answer!, Person.JsonOptions), valid, response.Text);
     }
 
     /// <summary>The document a user would write: the held-out span replaced by a hole sized in words.</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SkDiffusion.Examples.Shared;
 using System.Globalization;
 using SkDiffusion.DefaultModel;
@@ -20,28 +21,41 @@ using SkDiffusion.Sampling.Selection;
 //                                                                                      --reward-temperature T, --tasks facts,extraction,Person,
 //                                                                                      --phrasings train,new, --setting key=value for both clients)
 //   options: --package DIR  --heldout FILE  --limit N (per task and phrasing, default 100)  --failures N (print N wrong answers per task)
-string packageDir = Arg("--package") ?? EmbeddedModel.PackageDirectory;
-string heldout = Arg("--heldout") ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
-int limit = int.Parse(Arg("--limit") ?? "100", CultureInfo.InvariantCulture);
-bool table = args.Contains("--table");
-int failures = int.Parse(Arg("--failures") ?? "0", CultureInfo.InvariantCulture);
-
-if (Arg("--reward") is string reward)
+// --help lists the options; an unusable command line exits with code 2.
+ParseResult parsed = EvaluationCommandLine.Command.Parse(args);
+if (ExampleCommandLine.Handle(parsed) is int exit)
 {
-    // Reward guidance through the public API: the same tasks with and without the reward, in one run.
-    string modeName = Arg("--reward-mode") ?? "block";
-    var mode = modeName switch { "block" => SkDiffusion.Sampling.Guidance.RewardMode.Block, "step" => SkDiffusion.Sampling.Guidance.RewardMode.Step, _ => throw new ArgumentException($"--reward-mode {modeName}: use block or step.") };
-    double? explore = Arg("--reward-temperature") is string rt ? double.Parse(rt, CultureInfo.InvariantCulture) : null;
-    string[] tasks = Arg("--tasks")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-    GuidanceEvaluation.Failures = failures;
-    await GuidanceEvaluation.RunAsync(packageDir, HeldOutExample.Load(heldout), limit, reward, int.Parse(Arg("--candidates") ?? "4", CultureInfo.InvariantCulture), mode, explore, tasks, Arg("--phrasings")?.Split(',') ?? ["train", "new"], Settings());
-    return;
+    return exit;
 }
 
-if (!table && !args.Contains("--engine"))
+string packageDir = parsed.GetValue(EvaluationCommandLine.Package) ?? EmbeddedModel.PackageDirectory;
+string heldout = parsed.GetValue(EvaluationCommandLine.HeldOut) ?? Path.Combine(AppContext.BaseDirectory, "heldout.jsonl");
+int limit = parsed.GetValue(EvaluationCommandLine.Limit);
+bool table = parsed.GetValue(EvaluationCommandLine.Table);
+int failures = parsed.GetValue(EvaluationCommandLine.Failures);
+
+if (parsed.GetValue(EvaluationCommandLine.Reward) is string reward)
+{
+    // Reward guidance through the public API: the same tasks with and without the reward, in one run.
+    GuidanceEvaluation.Failures = failures;
+    await GuidanceEvaluation.RunAsync(
+        packageDir,
+        HeldOutExample.Load(heldout),
+        limit,
+        reward,
+        parsed.GetValue(EvaluationCommandLine.Candidates),
+        parsed.GetValue(EvaluationCommandLine.Mode),
+        parsed.GetValue(EvaluationCommandLine.RewardTemperature),
+        parsed.GetValue(EvaluationCommandLine.Tasks) ?? [],
+        parsed.GetValue(EvaluationCommandLine.Phrasings) ?? ["train", "new"],
+        EvaluationCommandLine.SettingPairs(parsed));
+    return 0;
+}
+
+if (!table && !parsed.GetValue(EvaluationCommandLine.Engine))
 {
     await ApiEvaluation.RunAsync(packageDir, HeldOutExample.Load(heldout), limit, failures);
-    return;
+    return 0;
 }
 
 var package = ModelPackage.Load(packageDir);
@@ -109,25 +123,6 @@ foreach (var (task, expected, actual) in wrong)
     Console.WriteLine($"[{task}] got:      {actual}");
 }
 
+return 0;
+
 static string Pct(Evaluator.TaskScore s) => (100 * s.Accuracy).ToString("F1", CultureInfo.InvariantCulture) + "%";
-
-// Every "--setting key=value" pair (snake_case diffusion settings for both clients of --reward).
-Dictionary<string, string> Settings()
-{
-    var settings = new Dictionary<string, string>();
-    for (int i = 0; i + 1 < args.Length; i++)
-    {
-        if (args[i] == "--setting" && args[i + 1].Split('=', 2) is [var key, var value])
-        {
-            settings[key] = value;
-        }
-    }
-
-    return settings;
-}
-
-string? Arg(string name)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}

@@ -2,12 +2,22 @@
 // its answer under the schema's grammar on a free canvas, so the answer always parses and every value has the length
 // the model chose.
 // Usage: dotnet run --project examples/SkDiffusion.JsonExtraction [-- "a sentence about a person" ...]
+using System.CommandLine;
 using Microsoft.Extensions.AI;
 using SkDiffusion.DefaultModel;
+using SkDiffusion.Examples.Shared;
 using SkDiffusion.Extensions.AI;
 
+Argument<string[]> textsArgument = new("text") { Description = "Sentences about a person to extract from (default: two samples).", Arity = ArgumentArity.ZeroOrMore };
+ParseResult parsed = new RootCommand("Extracts a C# record from text under the record's JSON schema grammar.") { textsArgument }.Parse(args);
+if (ExampleCommandLine.Handle(parsed) is int exit)
+{
+    return exit;
+}
+
+string[] given = parsed.GetValue(textsArgument) ?? [];
 using IChatClient client = new DiffusionChatClient(EmbeddedModel.PackageDirectory);
-string[] texts = args.Length > 0 ? args :
+string[] texts = given.Length > 0 ? given :
 [
     "Kutaim Goubroum is 57 years old, lives in Neinoth and works as a builder. They are married.",
     "Pem Dreimedral works as a baker in Brunes. Age: 73. Married: no.",
@@ -21,6 +31,8 @@ foreach (string text in texts)
     Console.WriteLine($"Record: {response.Result}");
     Console.WriteLine();
 }
+
+return 0;
 
 /// <summary>The extracted person.</summary>
 /// <param name="Name">Full name.</param>

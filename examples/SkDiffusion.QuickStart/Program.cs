@@ -1,8 +1,10 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using SkDiffusion.Chat;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
+using SkDiffusion.Examples.Shared;
 using SkDiffusion.Grammars;
 using SkDiffusion.Packaging;
 using SkDiffusion.Sampling;
@@ -12,8 +14,16 @@ using SkDiffusion.Sampling.Canvas;
 // is decoded under the grammar of a JSON schema: the answer is always JSON of the schema, and the model chooses each
 // value's length.
 //   dotnet run --project examples/SkDiffusion.QuickStart              (add --animate to watch the canvas denoise)
-bool animate = args.Contains("--animate");
-string packageDir = args.SkipWhile(a => a != "--package").Skip(1).FirstOrDefault() ?? EmbeddedModel.PackageDirectory;
+Option<bool> animateOption = new("--animate") { Description = "Redraw the canvas at every step to watch it denoise." };
+Option<string?> packageOption = ExampleCommandLine.ExistingDirectory("--package", "Model package folder (default: the embedded model).");
+ParseResult parsed = new RootCommand("A chat answer and a JSON extraction on the embedded model, decoded by diffusion.") { animateOption, packageOption }.Parse(args);
+if (ExampleCommandLine.Handle(parsed) is int exit)
+{
+    return exit;
+}
+
+bool animate = parsed.GetValue(animateOption);
+string packageDir = parsed.GetValue(packageOption) ?? EmbeddedModel.PackageDirectory;
 
 ModelPackage package = ModelPackage.Load(packageDir);
 using OnnxDenoiser denoiser = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { Warning = w => Console.Error.WriteLine("warning: " + w) });
@@ -38,6 +48,8 @@ catch (JsonException ex)
 {
     Console.WriteLine("The answer is not valid JSON: " + ex.Message);
 }
+
+return 0;
 
 async Task<string> AskAsync(string question, int answerLength, TokenGrammar? grammar = null)
 {

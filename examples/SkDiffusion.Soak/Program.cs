@@ -1,9 +1,11 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using SkDiffusion.DefaultModel;
 using SkDiffusion.Denoising;
+using SkDiffusion.Examples.Shared;
 using SkDiffusion.Extensions.AI;
 
 // Soak test: N generations through one DiffusionChatClient in one process, watching memory, handles and threads.
@@ -13,9 +15,18 @@ using SkDiffusion.Extensions.AI;
 // handle count grew in the second half of the run (from the middle row to the last row: a leak keeps growing, while a
 // descriptor or two opened once by a lazily started runtime service does not). Descriptors that appeared after row 2
 // are listed (Linux) so a one-off can be told from a leak.
-int count = IntArg("--count", 2000);
-int every = IntArg("--every", 100);
-double threshold = IntArg("--threshold", 10);
+Option<int> countOption = ExampleCommandLine.Integer("--count", 2000, 3, "Generations to run.");
+Option<int> everyOption = ExampleCommandLine.Integer("--every", 100, 1, "Generations between two rows.");
+Option<int> thresholdOption = ExampleCommandLine.Integer("--threshold", 10, 0, "Allowed memory growth in percent from row 2 to the last row.");
+ParseResult parsed = new RootCommand("Soak test: many generations through one DiffusionChatClient, watching memory, handles and threads.") { countOption, everyOption, thresholdOption }.Parse(args);
+if (ExampleCommandLine.Handle(parsed) is int exit)
+{
+    return exit;
+}
+
+int count = parsed.GetValue(countOption);
+int every = parsed.GetValue(everyOption);
+double threshold = parsed.GetValue(thresholdOption);
 if (count < 3 * every)
 {
     Console.Error.WriteLine($"--count must be at least 3 x --every ({3 * every}) to compare row 2 with a later row.");
@@ -120,12 +131,6 @@ if (lateHandleGrowth > 0)
 
 Console.WriteLine(failures.Count == 0 ? "PASS: no growth beyond the threshold." : "FAIL: " + string.Join("; ", failures));
 return failures.Count == 0 ? 0 : 1;
-
-int IntArg(string name, int fallback)
-{
-    int at = Array.IndexOf(args, name);
-    return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : fallback;
-}
 
 static Dictionary<string, string> Descriptors()
 {

@@ -16,6 +16,6 @@ OPENBLAS_NUM_THREADS=1 /usr/bin/python3 models/recipe/train.py --work models/rec
     --init-from models/checkpoint --drill-share 0.15 --lr 3e-4 --schedule-from 8493 --total-steps 800 --max-steps 9293
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
-dotnet run -c Release --project src/SkDiffusion.ModelBuilder -- --checkpoint models/checkpoint \
+dotnet run -c Release --project src/SkDiffusion.ModelBuilder.Tool -f net10.0 -- --checkpoint models/checkpoint \
     --output models/tiny-llada --name skdiffusion/tiny-llada --overwrite
 dotnet run -c Release --project examples/SkDiffusion.Evaluation   # the public API paths, trained and new phrasings

@@ -91,7 +91,7 @@ internal static class ChatTurns
         string s => s,
         JsonElement { ValueKind: JsonValueKind.String } e => e.GetString()!,
         JsonElement e => e.GetRawText(),
-        _ => JsonSerializer.Serialize(value, Compact),
+        _ => JsonSerializer.Serialize(value, Compact.GetTypeInfo(value.GetType())),
     };
 
     private static ArgumentException NullEntry(int index) =>
@@ -105,7 +105,7 @@ internal static class ChatTurns
                 return t.Text;
             case FunctionCallContent call:
                 callNames[call.CallId] = call.Name;
-                string args = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, Compact);
+                string args = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, Compact.GetTypeInfo(typeof(IDictionary<string, object?>)));
                 return $"call {call.Name}({args})";
             case FunctionResultContent result:
                 string name = callNames.GetValueOrDefault(result.CallId, result.CallId);

@@ -227,7 +227,7 @@ public sealed class DiffusionChatClient : IChatClient
 
         if (request.IsJson)
         {
-            var json = await JsonAnswerDecoder.DecodeAsync(Model, request.Prompt, request.JsonSchema, request.Settings, cancellationToken).ConfigureAwait(false);
+            var json = await JsonAnswerDecoder.DecodeAsync(Model, request.Prompt, request.JsonSchema, request.Settings, request.Turns, cancellationToken).ConfigureAwait(false);
             var jsonFigures = new DiffusionRunFigures(request.Prompt.Count, json.OutputTokens, json.Nfe + extraNfe, json.Result.Steps + extraSteps, json.OutputTokens, 0);
             return (Response([new TextContent(json.Json)], ChatFinishReason.Stop, jsonFigures, json.Result), jsonFigures);
         }

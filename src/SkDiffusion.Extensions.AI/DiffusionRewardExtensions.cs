@@ -19,6 +19,7 @@ public static class DiffusionRewardExtensions
     /// <returns><paramref name="options"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="candidates"/> is outside 1..64.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by the type of the reward (text verifier, token scorer, function), never by the optional candidates and mode, so no call can bind to two of them.")]
     public static ChatOptions WithReward(this ChatOptions options, TextReward reward, int? candidates = null, RewardMode? mode = null) =>
         Set(options, reward, candidates, mode);
 
@@ -28,6 +29,7 @@ public static class DiffusionRewardExtensions
     /// <param name="candidates">Rollouts per block or commits per step (1..64); null for the default 4.</param>
     /// <param name="mode">Per block (default) or per step.</param>
     /// <returns><paramref name="options"/>, for chaining.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by the type of the reward (text verifier, token scorer, function), never by the optional candidates and mode, so no call can bind to two of them.")]
     public static ChatOptions WithReward(this ChatOptions options, IRewardScorer scorer, int? candidates = null, RewardMode? mode = null) =>
         Set(options, scorer, candidates, mode);
 
@@ -37,6 +39,7 @@ public static class DiffusionRewardExtensions
     /// <param name="candidates">Rollouts per block or commits per step (1..64); null for the default 4.</param>
     /// <param name="mode">Per block (default) or per step.</param>
     /// <returns><paramref name="options"/>, for chaining.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by the type of the reward (text verifier, token scorer, function), never by the optional candidates and mode, so no call can bind to two of them.")]
     public static ChatOptions WithReward(this ChatOptions options, Func<RewardText, double> reward, int? candidates = null, RewardMode? mode = null) =>
         Set(options, reward, candidates, mode);
 

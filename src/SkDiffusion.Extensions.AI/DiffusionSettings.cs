@@ -14,8 +14,6 @@ namespace SkDiffusion.Extensions.AI;
 /// </summary>
 internal sealed class DiffusionSettings
 {
-    internal static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
     /// <summary>Answer positions to decode (the most tokens the answer may have). Default 64.</summary>
     [JsonPropertyName("answer_length")]
     public int? AnswerLength { get; set; }
@@ -44,17 +42,20 @@ internal sealed class DiffusionSettings
     [JsonPropertyName("seed")]
     public long? Seed { get; set; }
 
-    /// <summary>Unmasking (selection) rule: <c>schedule</c> (default), <c>threshold</c>, <c>factor</c> or <c>confident</c>.</summary>
+    /// <summary>Unmasking (selection) rule: <c>schedule</c> (default), <c>threshold</c>, <c>factor</c>, <c>confident</c> or <c>origin</c>.</summary>
     [JsonPropertyName("selection")]
-    public string? Selection { get; set; }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<SelectionRule>))]
+    public SelectionRule? Selection { get; set; }
 
     /// <summary>Commit schedule: <c>linear</c> (default), <c>cosine</c>, <c>exponential</c> or <c>dream</c>.</summary>
     [JsonPropertyName("schedule")]
-    public string? Schedule { get; set; }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<ScheduleKind>))]
+    public ScheduleKind? Schedule { get; set; }
 
     /// <summary>Ranking score: <c>confidence</c> (default), <c>margin</c>, <c>negative_entropy</c> or <c>random</c>.</summary>
     [JsonPropertyName("score")]
-    public string? Score { get; set; }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<ScoreKind>))]
+    public ScoreKind? Score { get; set; }
 
     /// <summary>Threshold of the <c>threshold</c> and <c>confident</c> rules, in (0, 1]. Default 0.9.</summary>
     [JsonPropertyName("threshold")]
@@ -66,7 +67,8 @@ internal sealed class DiffusionSettings
 
     /// <summary>ReMDM remasking: <c>none</c> (default), <c>cap</c>, <c>rescale</c>, <c>conf</c> or <c>loop</c>.</summary>
     [JsonPropertyName("remasking")]
-    public string? Remasking { get; set; }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<RemaskingStrategy>))]
+    public RemaskingStrategy? Remasking { get; set; }
 
     /// <summary>ReMDM η in [0, 1]. Default 0.02.</summary>
     [JsonPropertyName("remasking_eta")]
@@ -116,7 +118,8 @@ internal sealed class DiffusionSettings
 
     /// <summary>EOS suppression: <c>none</c> (default), <c>logits</c> or <c>confidence</c>.</summary>
     [JsonPropertyName("eos_suppression")]
-    public string? EosSuppression { get; set; }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.EosSuppression>))]
+    public Sampling.EosSuppression? EosSuppression { get; set; }
 
     /// <summary>Dream's <c>alg_temp</c> (0 = off).</summary>
     [JsonPropertyName("position_temperature")]
@@ -124,14 +127,16 @@ internal sealed class DiffusionSettings
 
     /// <summary>Ranking scope: <c>canvas</c> or <c>slot</c> (default <c>slot</c> for templates, <c>canvas</c> otherwise).</summary>
     [JsonPropertyName("ranking_scope")]
-    public string? RankingScope { get; set; }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<RankingScope>))]
+    public RankingScope? RankingScope { get; set; }
 
     /// <summary>
     /// Fast-dLLM key/value cache: <c>none</c> (default, exact), <c>prefix</c> or <c>dual</c>. Needs blocks
     /// (<see cref="BlockLength"/>) and a denoiser with cache support (packages built with a cache).
     /// </summary>
     [JsonPropertyName("cache")]
-    public string? Cache { get; set; }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<CacheMode>))]
+    public CacheMode? Cache { get; set; }
 
     /// <summary>Texts that end the answer: it is cut before the first one.</summary>
     [JsonPropertyName("stop_sequences")]
@@ -163,12 +168,20 @@ internal sealed class DiffusionSettings
     /// <c>auto</c> (an unconstrained answer first, kept when it is JSON of the schema; otherwise the grammar).
     /// </summary>
     [JsonPropertyName("json_mode")]
-    public string? JsonMode { get; set; }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<JsonDecodingMode>))]
+    public JsonDecodingMode? JsonMode { get; set; }
 
-    /// <summary>The JSON decoding mode after the default (validated).</summary>
-    /// <exception cref="ArgumentException">The mode is unknown; the parameter name is <c>json_mode</c>.</exception>
-    public JsonDecodingMode ResolveJsonMode() =>
-        Parse(JsonMode, "json_mode", JsonDecodingMode.Grammar, ("grammar", JsonDecodingMode.Grammar), ("template", JsonDecodingMode.Template), ("auto", JsonDecodingMode.Auto));
+    /// <summary>
+    /// Extractive JSON (default false): every free-form string value of a schema answer (structured output and tool
+    /// arguments, grammar mode) is copied verbatim from the user's messages as a run of whole words, so an extracted name
+    /// or city cannot come back misspelt or invented. Turn it on for extraction; leave it off where values are composed
+    /// (summaries, translations). See <see cref="Grammars.GrammarOptions.CopySource"/>.
+    /// </summary>
+    [JsonPropertyName("copy_strings")]
+    public bool? CopyStrings { get; set; }
+
+    /// <summary>The JSON decoding mode after the default.</summary>
+    public JsonDecodingMode ResolveJsonMode() => JsonMode ?? JsonDecodingMode.Grammar;
 
     /// <summary>The template sizes for <see cref="JsonSchema"/> after defaults.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range; the parameter name is the setting.</exception>
@@ -265,13 +278,19 @@ internal sealed class DiffusionSettings
             o.MaxDegreeOfParallelism = dop;
         }
 
-        o.Selection = Parse(Selection, "selection", SelectionRule.Schedule, ("schedule", SelectionRule.Schedule), ("threshold", SelectionRule.Threshold), ("factor", SelectionRule.Factor), ("confident", SelectionRule.Confident));
-        o.Schedule = Parse<ICommitSchedule>(Schedule, "schedule", LinearSchedule.Instance, ("linear", LinearSchedule.Instance), ("cosine", CosineSchedule.Instance), ("exponential", new ExponentialSchedule()), ("dream", DreamSchedule.Default));
-        o.Score = Parse(Score, "score", ScoreKind.Confidence, ("confidence", ScoreKind.Confidence), ("margin", ScoreKind.Margin), ("negative_entropy", ScoreKind.NegativeEntropy), ("random", ScoreKind.Random));
-        o.EosSuppression = Parse(EosSuppression, "eos_suppression", Sampling.EosSuppression.None, ("none", Sampling.EosSuppression.None), ("logits", Sampling.EosSuppression.Logits), ("confidence", Sampling.EosSuppression.Confidence));
-        o.RankingScope = Parse(RankingScope, "ranking_scope", template ? Sampling.Selection.RankingScope.Slot : Sampling.Selection.RankingScope.Canvas, ("canvas", Sampling.Selection.RankingScope.Canvas), ("slot", Sampling.Selection.RankingScope.Slot));
-        o.CacheMode = Parse(Cache, "cache", CacheMode.None, ("none", CacheMode.None), ("prefix", CacheMode.Prefix), ("dual", CacheMode.Dual));
-        var strategy = Parse(Remasking, "remasking", RemaskingStrategy.None, ("none", RemaskingStrategy.None), ("cap", RemaskingStrategy.Cap), ("rescale", RemaskingStrategy.Rescale), ("conf", RemaskingStrategy.Conf), ("loop", RemaskingStrategy.Loop));
+        o.Selection = Defined(Selection, "selection") ?? SelectionRule.Schedule;
+        o.Schedule = (Defined(Schedule, "schedule") ?? ScheduleKind.Linear) switch
+        {
+            ScheduleKind.Cosine => CosineSchedule.Instance,
+            ScheduleKind.Exponential => new ExponentialSchedule(),
+            ScheduleKind.Dream => DreamSchedule.Default,
+            _ => LinearSchedule.Instance,
+        };
+        o.Score = Defined(Score, "score") ?? ScoreKind.Confidence;
+        o.EosSuppression = Defined(EosSuppression, "eos_suppression") ?? Sampling.EosSuppression.None;
+        o.RankingScope = Defined(RankingScope, "ranking_scope") ?? (template ? Sampling.Selection.RankingScope.Slot : Sampling.Selection.RankingScope.Canvas);
+        o.CacheMode = Defined(Cache, "cache") ?? CacheMode.None;
+        var strategy = Defined(Remasking, "remasking") ?? RemaskingStrategy.None;
         if (strategy != RemaskingStrategy.None)
         {
             o.Remasking = new RemaskingOptions { Strategy = strategy, Eta = RemaskingEta ?? 0.02 };
@@ -320,22 +339,16 @@ internal sealed class DiffusionSettings
         }
     }
 
-    private static T Parse<T>(string? value, string name, T fallback, params (string Name, T Value)[] known)
+    /// <summary>Refuses a value outside the enum's members (a cast integer), listing the snake_case names.</summary>
+    private static T? Defined<T>(T? value, string name)
+        where T : struct, Enum
     {
-        if (value is null)
+        if (value is T v && !Enum.IsDefined(v))
         {
-            return fallback;
+            throw new ArgumentException($"Diffusion setting '{name}' is {v}, not one of {SnakeCaseEnumConverter<T>.Choices}.", name);
         }
 
-        foreach (var (key, v) in known)
-        {
-            if (string.Equals(key, value.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                return v;
-            }
-        }
-
-        throw new ArgumentException($"Diffusion setting '{name}' is '{value}', not one of {string.Join(", ", known.Select(k => k.Name))}.", name);
+        return value;
     }
 
 }

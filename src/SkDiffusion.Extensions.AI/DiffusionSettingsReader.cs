@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 
 namespace SkDiffusion.Extensions.AI;
 
@@ -33,19 +31,16 @@ internal static class DiffusionSettingsReader
     };
 
     /// <summary>The snake_case names of every diffusion setting, sorted.</summary>
-    internal static readonly IReadOnlyList<string> KnownKeys = typeof(DiffusionSettings)
-        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name)
-        .OfType<string>()
+    internal static readonly IReadOnlyList<string> KnownKeys = SettingsJsonContext.Default.DiffusionSettings.Properties
+        .Select(p => p.Name)
         .Order(StringComparer.Ordinal)
         .ToArray();
 
     private static readonly Dictionary<string, string> Canonical = KnownKeys.ToDictionary(k => k, k => k, StringComparer.OrdinalIgnoreCase);
 
-    private static readonly HashSet<string> FloatingKeys = typeof(DiffusionSettings)
-        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+    private static readonly HashSet<string> FloatingKeys = SettingsJsonContext.Default.DiffusionSettings.Properties
         .Where(p => p.PropertyType == typeof(double?))
-        .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name)
+        .Select(p => p.Name)
         .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Reads settings from a JSON object of snake_case keys.</summary>
@@ -117,11 +112,16 @@ internal static class DiffusionSettingsReader
         DiffusionSettings settings;
         try
         {
-            settings = known.Deserialize<DiffusionSettings>(DiffusionSettings.RoundTrip) ?? new DiffusionSettings();
+            settings = known.Deserialize(SettingsJsonContext.Default.DiffusionSettings) ?? new DiffusionSettings();
+        }
+        catch (SettingValueException ex)
+        {
+            string name = SettingName(ex);
+            throw new ArgumentException($"Diffusion setting '{name}' is {ex.ShownValue}, not one of {ex.Choices}.", name, ex);
         }
         catch (JsonException ex)
         {
-            string name = ex.Path is { Length: > 2 } p ? p.TrimStart('$', '.').Split('[', '.')[0] : "settings";
+            string name = SettingName(ex);
             string shown = known[name] is JsonNode node ? node.ToJsonString() : "?";
             throw new ArgumentException($"Diffusion setting '{name}' has a value of the wrong type ({shown}): {ex.Message}", name, ex);
         }
@@ -129,6 +129,8 @@ internal static class DiffusionSettingsReader
         settings.AnswerLength ??= alias;
         return settings;
     }
+
+    private static string SettingName(JsonException ex) => ex.Path is { Length: > 2 } p ? p.TrimStart('$', '.').Split('[', '.')[0] : "settings";
 
     /// <summary>The error for an unknown key: it names the key and lists the known ones.</summary>
     internal static ArgumentException Unknown(string key) => new(
@@ -169,11 +171,14 @@ internal static class DiffusionSettingsReader
             case float f:
                 EnsureFinite(name, f);
                 break;
+            case Enum e:
+                // A typed enum value (e.g. SelectionRule.Threshold) is read by its snake_case name.
+                return JsonSerializer.SerializeToElement(JsonNamingPolicy.SnakeCaseLower.ConvertName(e.ToString()), SettingsJsonContext.Default.String);
         }
 
         try
         {
-            return JsonSerializer.SerializeToElement(value, value.GetType(), DiffusionSettings.RoundTrip);
+            return JsonSerializer.SerializeToElement(value, value.GetType(), SettingsJsonContext.Default);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SkDiffusion.Chat;
 using SkDiffusion.Grammars;
 using SkDiffusion.Sampling.Canvas;
 
@@ -26,10 +27,11 @@ internal static class JsonAnswerDecoder
     /// <param name="schema">The JSON schema, or null for any JSON object or array.</param>
     /// <param name="settings">The request's settings (answer length, <c>json_mode</c>, sampling).</param>
     /// <param name="cancellationToken">Cancels the run between steps.</param>
+    /// <param name="turns">The conversation: with <c>copy_strings</c> the user's messages are the text string values are copied from.</param>
     /// <param name="toolArguments">Tool-call arguments: the region is sized from the schema alone (the request's answer
     /// length caps the text answer that follows the call, not the arguments).</param>
     /// <exception cref="Grammars.GrammarException">The schema uses a keyword the grammar cannot express (the message names its JSON pointer).</exception>
-    public static async Task<JsonAnswer> DecodeAsync(DiffusionModel model, IReadOnlyList<int> prompt, JsonElement? schema, DiffusionSettings settings, CancellationToken cancellationToken, bool toolArguments = false)
+    public static async Task<JsonAnswer> DecodeAsync(DiffusionModel model, IReadOnlyList<int> prompt, JsonElement? schema, DiffusionSettings settings, IReadOnlyList<DiffusionChatMessage> turns, CancellationToken cancellationToken, bool toolArguments = false)
     {
         var mode = settings.ResolveJsonMode();
         if (mode == JsonDecodingMode.Template)
@@ -37,7 +39,9 @@ internal static class JsonAnswerDecoder
             return await DecodeTemplateAsync(model, prompt, schema, settings, cancellationToken).ConfigureAwait(false);
         }
 
-        var grammar = schema is JsonElement s ? TokenGrammar.FromJsonSchema(s, model.Package) : TokenGrammar.AnyJsonDocument(ByteVocabulary.FromPackage(model.Package), AnyJsonOptions);
+        var grammar = schema is JsonElement s
+            ? TokenGrammar.FromJsonSchema(s, model.Package, settings.CopyStrings == true ? new GrammarOptions { CopySource = CopySource(turns) } : null)
+            : TokenGrammar.AnyJsonDocument(ByteVocabulary.FromPackage(model.Package), AnyJsonOptions);
         int extraNfe = 0;
         // The free attempt is best effort: within what the context leaves after the prompt, else skipped.
         int freeLength = Math.Min(settings.ResolveAnswerLength(), model.ContextLength - prompt.Count);
@@ -67,6 +71,10 @@ internal static class JsonAnswerDecoder
         string json = model.Package.Tokenizer.Decode(result.AnswerTokens, skipSpecialTokens: true);
         return new JsonAnswer(json, result, result.Nfe + extraNfe, result.AnswerTokens.Count);
     }
+
+    /// <summary>The text copied values come from: the user's messages, one per line.</summary>
+    private static string CopySource(IReadOnlyList<DiffusionChatMessage> turns) =>
+        string.Join("\n", turns.Where(t => t.Role == DiffusionChatMessage.UserRole).Select(t => t.Content));
 
     private static async Task<JsonAnswer> DecodeTemplateAsync(DiffusionModel model, IReadOnlyList<int> prompt, JsonElement? schema, DiffusionSettings settings, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 namespace SkDiffusion.Extensions.AI;
 
-/// <summary>How a JSON answer is decoded (the <c>json_mode</c> setting).</summary>
-internal enum JsonDecodingMode
+/// <summary>How a JSON answer is decoded (the <c>json_mode</c> setting; snake_case on the wire: <c>grammar</c>, <c>template</c>, <c>auto</c>).</summary>
+public enum JsonDecodingMode
 {
     /// <summary>Under the schema's grammar on a free canvas: lengths float, the structure is guaranteed.</summary>
     Grammar,

@@ -77,8 +77,8 @@ internal static class ToolCallDecoder
         {
             // Arguments default to json_mode auto: the model's own JSON when it follows the schema, else the constrained decoding.
             var settings = request.Settings.JsonMode is null ? request.Settings.Clone() : request.Settings;
-            settings.JsonMode ??= "auto";
-            var answer = await JsonAnswerDecoder.DecodeAsync(model, request.Prompt, function.JsonSchema, settings, cancellationToken, toolArguments: true).ConfigureAwait(false);
+            settings.JsonMode ??= JsonDecodingMode.Auto;
+            var answer = await JsonAnswerDecoder.DecodeAsync(model, request.Prompt, function.JsonSchema, settings, request.Turns, cancellationToken, toolArguments: true).ConfigureAwait(false);
             using var doc = JsonDocument.Parse(answer.Json);
             foreach (var property in doc.RootElement.EnumerateObject())
             {

@@ -35,6 +35,14 @@ public sealed class PackageBuildOptions
     /// </summary>
     public bool LogitsPositions { get; set; } = true;
 
+    /// <summary>
+    /// Whether the graph uses ONNX Runtime's fused kernels (<c>com.microsoft</c> <c>MultiHeadAttention</c>,
+    /// <c>RotaryEmbedding</c>, <c>SkipSimplifiedLayerNormalization</c>). Defaults to <see langword="true"/>; with
+    /// <see langword="false"/> attention is written as plain <c>MatMul</c>/<c>Softmax</c> ops, as in earlier packages.
+    /// Both graphs take the same inputs and return the same outputs.
+    /// </summary>
+    public bool FusedGraph { get; set; } = true;
+
     /// <summary>Whether an existing non-empty output folder may be replaced.</summary>
     public bool Overwrite { get; set; }
 

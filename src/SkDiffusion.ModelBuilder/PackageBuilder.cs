@@ -18,6 +18,8 @@ public static class PackageBuilder
     /// <summary>Weights above this many bytes go to <c>model.onnx.data</c>; smaller graphs embed them.</summary>
     public const long ExternalDataThreshold = 2L * 1024 * 1024;
 
+    private static readonly JsonSerializerOptions ManifestWriting = new() { WriteIndented = true };
+
     private const string ModelFile = "model.onnx";
     private const string ModelDataFile = "model.onnx.data";
     private const string ManifestFile = "manifest.json";
@@ -105,7 +107,7 @@ public static class PackageBuilder
             TokenizerVerifier.Verify(Path.Combine(temp, files.Vocab), Path.Combine(temp, files.Merges), Path.Combine(temp, files.TokenizerConfig), tokenizer.SpecialTokens);
             ct.ThrowIfCancellationRequested();
 
-            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength) { HalfMatrixSplitBytes = options.HalfMatrixSplitBytes, HalfCompute = options.ComputeInFloat16, LogitsPositions = options.LogitsPositions }, progress, ct, out bool external);
+            string? dataSha = WriteModel(config, checkpoint, temp, new GraphBuildSettings(options.Precision, options.IncludeCache, contextLength) { HalfMatrixSplitBytes = options.HalfMatrixSplitBytes, HalfCompute = options.ComputeInFloat16, LogitsPositions = options.LogitsPositions, Fused = options.FusedGraph }, progress, ct, out bool external);
             files.ModelData = external ? ModelDataFile : null;
 
             Report(progress, BuildStage.WritingManifest, "Hashing files and writing manifest.json");
@@ -121,7 +123,7 @@ public static class PackageBuilder
                 manifest.Sha256[file] = file == files.ModelData && dataSha is not null ? dataSha : HashFile(path);
             }
 
-            File.WriteAllText(Path.Combine(temp, ManifestFile), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(Path.Combine(temp, ManifestFile), JsonSerializer.Serialize(manifest, ManifestWriting));
             ct.ThrowIfCancellationRequested();
 
             if (Directory.Exists(outputDirectory))

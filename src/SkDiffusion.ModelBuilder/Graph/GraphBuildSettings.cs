@@ -23,6 +23,12 @@ internal sealed record GraphBuildSettings(ModelPrecision Precision, bool Include
     /// <summary>Add the <c>logits_positions</c> input: the final norm and head run only on the gathered positions.</summary>
     public bool LogitsPositions { get; init; }
 
+    /// <summary>
+    /// Use ONNX Runtime's fused contrib kernels: <c>MultiHeadAttention</c>, <c>RotaryEmbedding</c> and
+    /// <c>SkipSimplifiedLayerNormalization</c>. When off, attention, rotary and residual additions are plain ONNX ops.
+    /// </summary>
+    public bool Fused { get; init; } = true;
+
     /// <summary>Whether float16-stored weights are cast to float32 in the graph.</summary>
     public bool CastHalfWeights => !HalfCompute;
 

@@ -40,6 +40,12 @@ internal sealed class OnnxGraphBuilder
         Graph.Node.Add(node);
     }
 
+    /// <summary>Casts <paramref name="input"/> from <paramref name="from"/> to <paramref name="to"/>; adds no node when they are equal.</summary>
+    public string Cast(string input, TensorProto.Types.DataType from, TensorProto.Types.DataType to) =>
+        from == to
+            ? input
+            : Op("Cast", input + (to == TensorProto.Types.DataType.Float16 ? "_f16" : "_f32"), [input], Attr("to", (long)to));
+
     /// <summary>Adds a 1-D int64 constant initializer and returns its name.</summary>
     public string Int64s(string hint, params long[] values)
     {

@@ -5,8 +5,9 @@ using DataType = Onnx.TensorProto.Types.DataType;
 namespace SkDiffusion.ModelBuilder.Graph;
 
 /// <summary>
-/// Builds the LLaDA / Dream ONNX graph of docs/model-package.md with plain ONNX ops (plus the ORT
-/// <c>SimplifiedLayerNormalization</c> RMSNorm), streaming each weight from the checkpoint into a <see cref="WeightDataWriter"/>.
+/// Builds the LLaDA / Dream ONNX graph of docs/model-package.md, streaming each weight from the checkpoint into a
+/// <see cref="WeightDataWriter"/>. Attention is written by a <see cref="FusedAttentionWriter"/> (ONNX Runtime's fused
+/// kernels, the default) or a <see cref="PlainAttentionWriter"/> (plain ONNX ops); see <see cref="GraphBuildSettings.Fused"/>.
 /// </summary>
 internal sealed unsafe class TransformerGraphBuilder
 {
@@ -46,7 +47,10 @@ internal sealed unsafe class TransformerGraphBuilder
 
     /// <summary>The number of weight bytes the build writes, without alignment padding.</summary>
     public long TotalBytes =>
-        _layout.AllWeights().Sum(w => StoredBytes(w.Kind)) + (2L * _settings.ContextLength * _config.HeadDim * sizeof(float));
+        _layout.AllWeights().Sum(w => StoredBytes(w.Kind)) + (2L * _settings.ContextLength * RotaryWidth * sizeof(float));
+
+    /// <summary>The columns of each rotary table: the head dimension, or half of it for the fused kernel.</summary>
+    private int RotaryWidth => _settings.Fused ? _config.HeadDim / 2 : _config.HeadDim;
 
     private static bool IsMatrix(WeightKind kind) => kind is WeightKind.QueryWeight or WeightKind.KeyWeight or WeightKind.ValueWeight
         or WeightKind.OutputWeight or WeightKind.GateWeight or WeightKind.UpWeight or WeightKind.DownWeight or WeightKind.Head;
@@ -89,7 +93,7 @@ internal sealed unsafe class TransformerGraphBuilder
     {
         var c = _config;
         var t = _settings.HalfCompute ? DataType.Float16 : DataType.Float;
-        int h = c.NumHeads, hkv = c.NumKvHeads, dh = c.HeadDim, group = h / hkv;
+        int hkv = c.NumKvHeads, dh = c.HeadDim;
         bool cache = _settings.IncludeCache;
         string total = cache ? "total_sequence" : "sequence";
 
@@ -133,91 +137,47 @@ internal sealed unsafe class TransformerGraphBuilder
             x = _g.Op("Mul", "embedded_scaled", [x, _g.Scalar("embedding_scale", MathF.Sqrt(c.HiddenSize), t)]);
         }
 
-        // Key-padding bias [B,1,1,T]: 0 for real tokens, -1e9 for padding (the float16 minimum when computing in float16).
-        string maskFloat = _g.Op("Cast", "mask_float", ["attention_mask"], OnnxGraphBuilder.Attr("to", (long)DataType.Float));
-        string maskInverse = _g.Op("Sub", "mask_inverse", [_g.Scalar("one", 1f), maskFloat]);
-        string maskBias2 = _g.Op("Mul", "mask_bias_2d", [maskInverse, _g.Scalar("mask_negative", _settings.HalfCompute ? -65504f : -1e9f)]);
-        string maskBias = _g.Op("Unsqueeze", "mask_bias", [CastTo(maskBias2, DataType.Float, t), _g.Int64s("axes_1_2", 1, 2)]);
-
-        // Rotary tables gathered by position: [B,1,S,Dh].
         var (cosTable, sinTable) = WriteRotaryTables();
-        string axes1 = _g.Int64s("axes_1", 1);
-        string cos = _g.Op("Unsqueeze", "rope_cos", [CastTo(_g.Op("Gather", "rope_cos_rows", [cosTable, "position_ids"], OnnxGraphBuilder.Attr("axis", 0L)), DataType.Float, t), axes1]);
-        string sin = _g.Op("Unsqueeze", "rope_sin", [CastTo(_g.Op("Gather", "rope_sin_rows", [sinTable, "position_ids"], OnnxGraphBuilder.Attr("axis", 0L)), DataType.Float, t), axes1]);
+        AttentionWriter attention = _settings.Fused
+            ? new FusedAttentionWriter(_g, c, _settings, cosTable, sinTable)
+            : new PlainAttentionWriter(_g, c, _settings, cosTable, sinTable);
 
-        string shapeQ = _g.Int64s("shape_q", 0, 0, h, dh);
-        string shapeKv = _g.Int64s("shape_kv", 0, 0, hkv, dh);
-        string shapeMerge = _g.Int64s("shape_merge", 0, 0, (long)h * dh);
-        string splitHalves = _g.Int64s("split_halves", dh / 2, dh / 2);
-        string axes2 = group > 1 ? _g.Int64s("axes_2", 2) : "";
-        string expandGroup = group > 1 ? _g.Int64s("expand_group", 1, 1, group, 1, 1) : "";
-        string shapeGrouped = group > 1 ? _g.Int64s("shape_grouped", 0, h, -1, dh) : "";
-        string scale = _g.Scalar("attention_scale", (float)(1.0 / Math.Sqrt(dh)), t);
-
-        string Rope(string t, string name)
-        {
-            string first = _g.Fresh(name + "_x1");
-            string second = _g.Fresh(name + "_x2");
-            _g.OpMulti("Split", [first, second], [t, splitHalves], "", OnnxGraphBuilder.Attr("axis", -1L));
-            string swapped = _g.Op("Concat", name + "_swapped", [second, first], OnnxGraphBuilder.Attr("axis", -1L));
-            return _g.Op("Add", name + "_rope", [_g.Op("Mul", name + "_cos", [t, cos]), _g.Op("Mul", name + "_sin", [swapped, sin])]);
-        }
-
-        string Heads(string t, string shape, string name) =>
-            _g.Op("Transpose", name + "_heads", [_g.Op("Reshape", name + "_split", [t, shape])], OnnxGraphBuilder.Attr("perm", new long[] { 0, 2, 1, 3 }));
-
-        string Repeat(string t, string name) =>
-            group == 1
-                ? t
-                : _g.Op("Reshape", name + "_repeated", [_g.Op("Expand", name + "_expanded", [_g.Op("Unsqueeze", name + "_grouped", [t, axes2]), expandGroup]), shapeGrouped]);
-
+        // Each norm also adds the pending residual branch: one SkipSimplifiedLayerNormalization in the fused graph.
+        string? branch = null;
         for (int layer = 0; layer < c.NumLayers; layer++)
         {
             _cancellation.ThrowIfCancellationRequested();
             string p = $"layers.{layer}.";
-            string n = Norm(x, WeightKind.AttentionNorm, layer, p + "attn_norm");
+            string n = AddAndNorm(ref x, branch, WeightKind.AttentionNorm, layer, p + "attn");
 
             string q = Linear(n, WeightKind.QueryWeight, layer, p + "q", c.QkvBias ? WeightKind.QueryBias : null);
             string k = Linear(n, WeightKind.KeyWeight, layer, p + "k", c.QkvBias ? WeightKind.KeyBias : null);
             string v = Linear(n, WeightKind.ValueWeight, layer, p + "v", c.QkvBias ? WeightKind.ValueBias : null);
+            string merged = attention.Write(q, k, v, layer);
+            branch = Linear(merged, WeightKind.OutputWeight, layer, p + "attn_out", null);
 
-            string qh = Rope(Heads(q, shapeQ, p + "q"), p + "q");
-            string kh = Rope(Heads(k, shapeKv, p + "k"), p + "k");
-            string vh = Heads(v, shapeKv, p + "v");
-
-            string keys = kh, values = vh;
-            if (cache)
-            {
-                keys = _g.OpTo("Concat", $"present.{layer}.key", [$"past_key_values.{layer}.key", kh], OnnxGraphBuilder.Attr("axis", 2L));
-                values = _g.OpTo("Concat", $"present.{layer}.value", [$"past_key_values.{layer}.value", vh], OnnxGraphBuilder.Attr("axis", 2L));
-            }
-
-            string keysT = _g.Op("Transpose", p + "k_t", [Repeat(keys, p + "k")], OnnxGraphBuilder.Attr("perm", new long[] { 0, 1, 3, 2 }));
-            string scores = _g.Op("MatMul", p + "scores", [_g.Op("Mul", p + "q_scaled", [qh, scale]), keysT]);
-            string probs = _g.Op("Softmax", p + "probs", [_g.Op("Add", p + "scores_masked", [scores, maskBias])], OnnxGraphBuilder.Attr("axis", -1L));
-            string context = _g.Op("MatMul", p + "context", [probs, Repeat(values, p + "v")]);
-            string merged = _g.Op("Reshape", p + "context_merged", [
-                _g.Op("Transpose", p + "context_t", [context], OnnxGraphBuilder.Attr("perm", new long[] { 0, 2, 1, 3 })), shapeMerge]);
-            string attention = Linear(merged, WeightKind.OutputWeight, layer, p + "attn_out", null);
-            x = _g.Op("Add", p + "attn_residual", [x, attention]);
-
-            string f = Norm(x, WeightKind.FeedForwardNorm, layer, p + "ff_norm");
+            string f = AddAndNorm(ref x, branch, WeightKind.FeedForwardNorm, layer, p + "ff");
             string gate = Linear(f, WeightKind.GateWeight, layer, p + "gate", null);
             string up = Linear(f, WeightKind.UpWeight, layer, p + "up", null);
             string silu = _g.Op("Mul", p + "silu", [gate, _g.Op("Sigmoid", p + "gate_sigmoid", [gate])]);
-            string down = Linear(_g.Op("Mul", p + "swiglu", [silu, up]), WeightKind.DownWeight, layer, p + "down", null);
-            x = _g.Op("Add", p + "ff_residual", [x, down]);
+            branch = Linear(_g.Op("Mul", p + "swiglu", [silu, up]), WeightKind.DownWeight, layer, p + "down", null);
         }
 
+        string final;
         if (_settings.LogitsPositions)
         {
             // Only the asked-for positions reach the final norm and the head: [B,S,D] -> [B,K,D].
+            x = branch is null ? x : _g.Op("Add", "final_residual", [x, branch]);
             string index = _g.Op("Unsqueeze", "logits_index", ["logits_positions", _g.Int64s("axes_last", -1)]);
             x = _g.Op("GatherND", "selected_hidden", [x, index], OnnxGraphBuilder.Attr("batch_dims", 1L));
+            final = AddAndNorm(ref x, null, WeightKind.FinalNorm, -1, "final");
+        }
+        else
+        {
+            final = AddAndNorm(ref x, branch, WeightKind.FinalNorm, -1, "final");
         }
 
-        string final = Norm(x, WeightKind.FinalNorm, -1, "final_norm");
-        string projected = CastTo(Linear(final, WeightKind.Head, -1, "head", null), t, DataType.Float);
+        string projected = _g.Cast(Linear(final, WeightKind.Head, -1, "head", null), t, DataType.Float);
         if (c.ScaleLogits)
         {
             _g.OpTo("Mul", "logits", [projected, _g.Scalar("logits_scale", (float)(1.0 / Math.Sqrt(c.HiddenSize)))]);
@@ -246,15 +206,13 @@ internal sealed unsafe class TransformerGraphBuilder
         return model;
     }
 
-    private string Cast(string input) => CastTo(input, DataType.Float16, DataType.Float);
+    private string Cast(string input) => _g.Cast(input, DataType.Float16, DataType.Float);
 
-    /// <summary>Casts <paramref name="input"/> from <paramref name="from"/> to <paramref name="to"/>; no node when they are equal.</summary>
-    private string CastTo(string input, DataType from, DataType to) =>
-        from == to
-            ? input
-            : _g.Op("Cast", input + (to == DataType.Float16 ? "_f16" : "_f32"), [input], OnnxGraphBuilder.Attr("to", (long)to));
-
-    private string Norm(string x, WeightKind kind, int layer, string name)
+    /// <summary>
+    /// Adds <paramref name="branch"/> (when not null) to the residual stream <paramref name="x"/> and returns the RMS norm
+    /// of the sum. The fused graph does both in one <c>SkipSimplifiedLayerNormalization</c>, which also returns the sum.
+    /// </summary>
+    private string AddAndNorm(ref string x, string? branch, WeightKind kind, int layer, string name)
     {
         string weight = WriteWeight(kind, layer, transpose: false, _settings.HalfSmallWeights);
         if (_settings.HalfSmallWeights && _settings.CastHalfWeights)
@@ -262,8 +220,23 @@ internal sealed unsafe class TransformerGraphBuilder
             weight = Cast(weight);
         }
 
-        return _g.Op("SimplifiedLayerNormalization", name, [x, weight],
-            OnnxGraphBuilder.Attr("axis", -1L), OnnxGraphBuilder.Attr("epsilon", (float)_config.RmsNormEps), OnnxGraphBuilder.Attr("stash_type", 1L));
+        var epsilon = OnnxGraphBuilder.Attr("epsilon", (float)_config.RmsNormEps);
+        if (branch is not null && _settings.Fused)
+        {
+            string normed = _g.Fresh(name + "_norm");
+            string sum = _g.Fresh(name + "_residual");
+            _g.OpMulti("SkipSimplifiedLayerNormalization", [normed, "", "", sum], [x, branch, weight], "com.microsoft", epsilon);
+            x = sum;
+            return normed;
+        }
+
+        if (branch is not null)
+        {
+            x = _g.Op("Add", name + "_residual", [x, branch]);
+        }
+
+        return _g.Op("SimplifiedLayerNormalization", name + "_norm", [x, weight],
+            OnnxGraphBuilder.Attr("axis", -1L), epsilon, OnnxGraphBuilder.Attr("stash_type", 1L));
     }
 
     private string Linear(string x, WeightKind kind, int layer, string name, WeightKind? bias)
@@ -387,32 +360,38 @@ internal sealed unsafe class TransformerGraphBuilder
         return (packed, name + ".scales", name + ".zero_points", n, k);
     }
 
+    /// <summary>
+    /// Writes the rotary tables. The plain graph takes <c>[context, head_dim]</c> cosines and signed sines; the fused
+    /// <c>RotaryEmbedding</c> kernel takes the first half of each row, <c>[context, head_dim / 2]</c>, with the plain sine.
+    /// </summary>
     private (string Cos, string Sin) WriteRotaryTables()
     {
-        int context = _settings.ContextLength, dh = _config.HeadDim;
+        int context = _settings.ContextLength, dh = _config.HeadDim, width = RotaryWidth;
         var cosRow = new float[dh];
         var sinRow = new float[dh];
-        long[] dims = [context, dh];
+        long[] dims = [context, width];
+        string sinName = _settings.Fused ? "rope.sin" : "rope.sin_signed";
 
         _writer.BeginTensor();
         for (int position = 0; position < context; position++)
         {
             RotaryTables.FillRow(position, dh, _config.RopeTheta, cosRow, sinRow);
-            TensorConverter.Emit(cosRow, half: false, _writer);
+            TensorConverter.Emit(cosRow.AsSpan(0, width), half: false, _writer);
         }
 
         _g.AddInitializer(_writer.EndTensor("rope.cos", DataType.Float, dims));
         _onTensorWritten?.Invoke(++_tensorIndex, "rope.cos");
 
+        // The signed sine's second half is +sin: the fused table is that half.
         _writer.BeginTensor();
         for (int position = 0; position < context; position++)
         {
             RotaryTables.FillRow(position, dh, _config.RopeTheta, cosRow, sinRow);
-            TensorConverter.Emit(sinRow, half: false, _writer);
+            TensorConverter.Emit(_settings.Fused ? sinRow.AsSpan(dh - width, width) : sinRow, half: false, _writer);
         }
 
-        _g.AddInitializer(_writer.EndTensor("rope.sin_signed", DataType.Float, dims));
-        _onTensorWritten?.Invoke(++_tensorIndex, "rope.sin_signed");
-        return ("rope.cos", "rope.sin_signed");
+        _g.AddInitializer(_writer.EndTensor(sinName, DataType.Float, dims));
+        _onTensorWritten?.Invoke(++_tensorIndex, sinName);
+        return ("rope.cos", sinName);
     }
 }

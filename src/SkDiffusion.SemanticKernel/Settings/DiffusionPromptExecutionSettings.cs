@@ -4,19 +4,29 @@ using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 using SkDiffusion.Extensions.AI;
 using SkDiffusion.Sampling;
+using SkDiffusion.Sampling.Remasking;
+using SkDiffusion.Sampling.Schedules;
+using SkDiffusion.Sampling.Scoring;
+using SkDiffusion.Sampling.Selection;
 
 namespace SkDiffusion.SemanticKernel.Settings;
 
 /// <summary>
 /// Execution settings of the diffusion services, with snake_case JSON names (usable in prompt templates' execution
-/// settings and in <c>ChatOptions.AdditionalProperties</c>). Unset values take the model's defaults. Mapped onto
+/// settings and in <c>ChatOptions.AdditionalProperties</c>); enum settings are typed and written and read by their
+/// snake_case names (<c>"selection": "threshold"</c>, <c>"score": "negative_entropy"</c>). Unset values take the model's defaults. Mapped onto
 /// the diffusion sampler's options by <c>DiffusionChatClient</c> (through <see cref="ToChatOptions"/>).
 /// </summary>
 public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 {
     private static readonly HashSet<string> TypedOrKernel = ["service_id", "model_id", "function_choice_behavior", "temperature", "top_p", "top_k", "seed", "answer_length", "stop_sequences", "json_schema"];
 
-    private static readonly JsonSerializerOptions RoundTrip = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    // Enum values in ExtensionData or a settings dictionary (SelectionRule.Threshold) travel as their snake_case names.
+    private static readonly JsonSerializerOptions RoundTrip = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+    };
 
     private int? _answerLength;
     private int? _steps;
@@ -25,25 +35,25 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     private double? _topP;
     private int? _topK;
     private long? _seed;
-    private string? _selection;
-    private string? _schedule;
-    private string? _score;
+    private SelectionRule? _selection;
+    private ScheduleKind? _schedule;
+    private ScoreKind? _score;
     private double? _threshold;
     private double? _factor;
-    private string? _remasking;
+    private RemaskingStrategy? _remasking;
     private double? _remaskingEta;
     private double? _cfgScale;
     private bool? _stopAtEos;
-    private string? _eosSuppression;
+    private Sampling.EosSuppression? _eosSuppression;
     private double? _positionTemperature;
-    private string? _rankingScope;
+    private Sampling.Selection.RankingScope? _rankingScope;
     private IList<string>? _stopSequences;
     private int? _maxDegreeOfParallelism;
     private JsonElement? _jsonSchema;
     private int? _jsonStringTokens;
     private int? _jsonArrayItems;
-    private string? _jsonMode;
-    private string? _cache;
+    private JsonDecodingMode? _jsonMode;
+    private CacheMode? _cache;
     private string? _reward;
     private int? _rewardCandidates;
     private string? _rewardMode;
@@ -78,17 +88,20 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     [JsonPropertyName("seed")]
     public long? Seed { get => _seed; set => Set(ref _seed, value); }
 
-    /// <summary>Unmasking (selection) rule: <c>schedule</c> (default), <c>threshold</c>, <c>factor</c> or <c>confident</c>.</summary>
+    /// <summary>Unmasking (selection) rule: <c>schedule</c> (default), <c>threshold</c>, <c>factor</c>, <c>confident</c> or <c>origin</c>.</summary>
     [JsonPropertyName("selection")]
-    public string? Selection { get => _selection; set => Set(ref _selection, value); }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<SelectionRule>))]
+    public SelectionRule? Selection { get => _selection; set => Set(ref _selection, value); }
 
     /// <summary>Commit schedule: <c>linear</c> (default), <c>cosine</c>, <c>exponential</c> or <c>dream</c>.</summary>
     [JsonPropertyName("schedule")]
-    public string? Schedule { get => _schedule; set => Set(ref _schedule, value); }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<ScheduleKind>))]
+    public ScheduleKind? Schedule { get => _schedule; set => Set(ref _schedule, value); }
 
     /// <summary>Ranking score: <c>confidence</c> (default), <c>margin</c>, <c>negative_entropy</c> or <c>random</c>.</summary>
     [JsonPropertyName("score")]
-    public string? Score { get => _score; set => Set(ref _score, value); }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<ScoreKind>))]
+    public ScoreKind? Score { get => _score; set => Set(ref _score, value); }
 
     /// <summary>Threshold of the <c>threshold</c> and <c>confident</c> rules, in (0, 1]. Default 0.9.</summary>
     [JsonPropertyName("threshold")]
@@ -100,7 +113,8 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>ReMDM remasking: <c>none</c> (default), <c>cap</c>, <c>rescale</c>, <c>conf</c> or <c>loop</c>.</summary>
     [JsonPropertyName("remasking")]
-    public string? Remasking { get => _remasking; set => Set(ref _remasking, value); }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<RemaskingStrategy>))]
+    public RemaskingStrategy? Remasking { get => _remasking; set => Set(ref _remasking, value); }
 
     /// <summary>ReMDM η in [0, 1]. Default 0.02.</summary>
     [JsonPropertyName("remasking_eta")]
@@ -116,7 +130,8 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>EOS suppression: <c>none</c> (default), <c>logits</c> or <c>confidence</c>.</summary>
     [JsonPropertyName("eos_suppression")]
-    public string? EosSuppression { get => _eosSuppression; set => Set(ref _eosSuppression, value); }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.EosSuppression>))]
+    public Sampling.EosSuppression? EosSuppression { get => _eosSuppression; set => Set(ref _eosSuppression, value); }
 
     /// <summary>Dream's <c>alg_temp</c> (0 = off).</summary>
     [JsonPropertyName("position_temperature")]
@@ -124,14 +139,16 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>Ranking scope: <c>canvas</c> or <c>slot</c> (default <c>slot</c> for templates, <c>canvas</c> otherwise).</summary>
     [JsonPropertyName("ranking_scope")]
-    public string? RankingScope { get => _rankingScope; set => Set(ref _rankingScope, value); }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.Selection.RankingScope>))]
+    public Sampling.Selection.RankingScope? RankingScope { get => _rankingScope; set => Set(ref _rankingScope, value); }
 
     /// <summary>
     /// Fast-dLLM key/value cache: <c>none</c> (default, exact), <c>prefix</c> or <c>dual</c>. Needs blocks
     /// (<see cref="BlockLength"/>) and a denoiser with cache support (packages built with a cache).
     /// </summary>
     [JsonPropertyName("cache")]
-    public string? Cache { get => _cache; set => Set(ref _cache, value); }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<CacheMode>))]
+    public CacheMode? Cache { get => _cache; set => Set(ref _cache, value); }
 
     /// <summary>Texts that end the answer: it is cut before the first one.</summary>
     [JsonPropertyName("stop_sequences")]
@@ -162,7 +179,8 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// <c>auto</c> (an unconstrained answer first, kept when it is a word of the schema's grammar; otherwise the grammar).
     /// </summary>
     [JsonPropertyName("json_mode")]
-    public string? JsonMode { get => _jsonMode; set => Set(ref _jsonMode, value); }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<JsonDecodingMode>))]
+    public JsonDecodingMode? JsonMode { get => _jsonMode; set => Set(ref _jsonMode, value); }
 
     /// <summary>
     /// Reward guidance by name: <c>copy</c>, <c>schema</c>, <c>regex</c> (with <see cref="RewardPattern"/>), or a kernel

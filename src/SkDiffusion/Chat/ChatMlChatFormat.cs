@@ -6,7 +6,7 @@ namespace SkDiffusion.Chat;
 /// Dream's ChatML format: <c>&lt;|im_start|&gt;role\n…&lt;|im_end|&gt;\n</c> per turn, a default system turn when none
 /// is given, ending with <c>&lt;|im_start|&gt;assistant\n</c>.
 /// </summary>
-public sealed class ChatMlChatFormat : ChatFormat
+internal sealed class ChatMlChatFormat : ChatFormat
 {
     private readonly int _start;
     private readonly int _end;

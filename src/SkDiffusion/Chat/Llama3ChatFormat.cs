@@ -7,7 +7,7 @@ namespace SkDiffusion.Chat;
 /// <c>&lt;BOS&gt;&lt;|start_header_id|&gt;user&lt;|end_header_id|&gt;\n\n…&lt;|eot_id|&gt;…&lt;|start_header_id|&gt;assistant&lt;|end_header_id|&gt;\n\n</c>,
 /// with each turn's content trimmed of leading and trailing white space as LLaDA's template does.
 /// </summary>
-public sealed class Llama3ChatFormat : ChatFormat
+internal sealed class Llama3ChatFormat : ChatFormat
 {
     private readonly int _start;
     private readonly int _end;

@@ -20,6 +20,9 @@ internal sealed class KvCache : IDisposable
     // this cache is disposed, so the tensors are never freed through a released allocator.
     private readonly SessionLifetime? _owner;
 
+    // For a handle to keys and values held elsewhere (a server keeps them under a sequence id): run once on dispose.
+    private Action? _release;
+
     internal KvCache(OrtValue[] keys, OrtValue[] values, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType, bool hostResident = true, SessionLifetime? owner = null)
     {
         _owner = owner;
@@ -83,6 +86,23 @@ internal sealed class KvCache : IDisposable
         return _values[layer];
     }
 
+    /// <summary>
+    /// A handle to keys and values that live elsewhere, e.g. on an inference server under a sequence id: it holds no
+    /// tensors (<see cref="LayerCount"/> is 0), is not host resident (so the sampler keeps it whole and masks positions
+    /// instead of slicing), and runs <paramref name="release"/> once when disposed.
+    /// </summary>
+    /// <param name="batchSize">Rows.</param>
+    /// <param name="kvHeads">Key/value heads.</param>
+    /// <param name="length">Positions held.</param>
+    /// <param name="headDim">Per-head size.</param>
+    /// <param name="elementType">Float or Float16.</param>
+    /// <param name="release">Frees the keys and values where they live.</param>
+    internal static KvCache CreateHandle(int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType, Action release)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        return new KvCache([], [], batchSize, kvHeads, length, headDim, elementType, hostResident: false) { _release = release };
+    }
+
     /// <summary>Copies the first <paramref name="length"/> positions of every layer into a new cache.</summary>
     /// <param name="length">Positions to keep, 0 to <see cref="Length"/>.</param>
     /// <exception cref="NotSupportedException">The cache lives in device memory (<see cref="IsHostResident"/> is false).</exception>
@@ -138,6 +158,7 @@ internal sealed class KvCache : IDisposable
         }
 
         _owner?.ReleaseCache();
+        Interlocked.Exchange(ref _release, null)?.Invoke();
     }
 
     internal static KvCache Allocate(int layers, int batchSize, int kvHeads, int length, int headDim, TensorElementType elementType) =>

@@ -64,7 +64,8 @@ internal static class KvCacheRanges
         return result;
     }
 
-    private static void Copy(KvCache from, int fromStart, KvCache to, int toStart, int count)
+    /// <summary>Copies <paramref name="count"/> positions of every layer from one host cache into another (same shape but length).</summary>
+    internal static void Copy(KvCache from, int fromStart, KvCache to, int toStart, int count)
     {
         if (count == 0)
         {

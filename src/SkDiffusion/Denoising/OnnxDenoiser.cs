@@ -85,92 +85,38 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
 
     /// <summary>Opens the package's graph and checks that its inputs and outputs agree with the manifest.</summary>
     /// <param name="package">A loaded package.</param>
-    /// <param name="options">Provider and threading options.</param>
-    /// <exception cref="ModelPackageException">The graph does not load or disagrees with the manifest.</exception>
-    /// <exception cref="InvalidOperationException"><see cref="ExecutionProvider.Cuda"/> was asked for and CUDA cannot load.</exception>
+    /// <param name="options">Provider, CUDA and threading options.</param>
+    /// <remarks>
+    /// Under <see cref="ExecutionProvider.Auto"/>, CUDA that cannot load, or that fails while the session is created or
+    /// probed while the package works on the CPU, leaves a CPU session and one warning (<see cref="OnnxDenoiserOptions.Warning"/>).
+    /// </remarks>
+    /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
+    /// <exception cref="DllNotFoundException">The application references no native ONNX Runtime package (the message names the one to add).</exception>
+    /// <exception cref="ModelPackageException">The graph does not load or disagrees with the manifest (on the CPU too).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <see cref="ExecutionProvider.Cuda"/> was asked for and CUDA cannot load, or fails with a package that works on the CPU.
+    /// </exception>
     public static OnnxDenoiser Create(ModelPackage package, OnnxDenoiserOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(package);
         options ??= new OnnxDenoiserOptions();
-        ExecutionProvider active = ExecutionProvider.Cpu;
-        var sessionOptions = new SessionOptions { GraphOptimizationLevel = options.GraphOptimizationLevel };
-        try
+        options.Validate();
+        (InferenceSession session, ExecutionProvider active) = SessionFactory.Open(package, options);
+        OrtAllocator? deviceAllocator = null;
+        if (active == ExecutionProvider.Cuda && options.DeviceResidentCaches && package.Manifest.HasCache)
         {
-            if (options.IntraOpThreads is int threads)
-            {
-                sessionOptions.IntraOpNumThreads = threads;
-            }
-
-            if (options.ExecutionProvider != ExecutionProvider.Cpu)
-            {
-                try
-                {
-                    using var cuda = new OrtCUDAProviderOptions();
-                    var settings = new Dictionary<string, string> { ["device_id"] = options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-                    if (options.GpuMemoryLimitBytes is long limit)
-                    {
-                        settings["gpu_mem_limit"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    }
-
-                    cuda.UpdateOptions(settings);
-                    sessionOptions.AppendExecutionProvider_CUDA(cuda);
-                    active = ExecutionProvider.Cuda;
-                }
-                catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
-                {
-                    if (options.ExecutionProvider == ExecutionProvider.Cuda)
-                    {
-                        throw new InvalidOperationException($"The CUDA execution provider could not be loaded ({ex.Message}). Install CUDA 13 and cuDNN, or use ExecutionProvider.Auto or Cpu.", ex);
-                    }
-
-                    string reason = ex.Message;
-                    int at = reason.IndexOf("with error:", StringComparison.Ordinal);
-                    reason = (at >= 0 ? reason[(at + "with error:".Length)..] : reason).Trim();
-                    options.Warning?.Invoke($"CUDA could not be loaded ({reason}); running on the CPU instead.");
-                }
-            }
-
-            InferenceSession session;
             try
             {
-                session = new InferenceSession(package.ModelPath, sessionOptions);
+                using var cudaMemory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, options.DeviceId, OrtMemType.Default);
+                deviceAllocator = new OrtAllocator(session, cudaMemory);
             }
             catch (OnnxRuntimeException ex)
             {
-                throw new ModelPackageException(package.ModelPath, $"ONNX Runtime cannot load the graph ({ex.Message}). Rebuild the package with SkDiffusion.ModelBuilder.", ex);
+                options.Warning?.Invoke($"The CUDA device allocator is not available ({ex.Message}); KV caches stay in host memory and are copied to the device on every cached step.");
             }
-
-            try
-            {
-                GraphContract.Check(session, package.Manifest, package.ModelPath);
-                GraphProbe.Run(session, package.Manifest, package.ModelPath);
-            }
-            catch
-            {
-                session.Dispose();
-                throw;
-            }
-
-            OrtAllocator? deviceAllocator = null;
-            if (active == ExecutionProvider.Cuda && options.DeviceResidentCaches && package.Manifest.HasCache)
-            {
-                try
-                {
-                    using var cudaMemory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, options.DeviceId, OrtMemType.Default);
-                    deviceAllocator = new OrtAllocator(session, cudaMemory);
-                }
-                catch (OnnxRuntimeException ex)
-                {
-                    options.Warning?.Invoke($"The CUDA device allocator is not available ({ex.Message}); KV caches stay in host memory and are copied to the device on every cached step.");
-                }
-            }
-
-            return new OnnxDenoiser(session, package.Manifest, active, deviceAllocator);
         }
-        finally
-        {
-            sessionOptions.Dispose();
-        }
+
+        return new OnnxDenoiser(session, package.Manifest, active, deviceAllocator);
     }
 
     /// <inheritdoc />
@@ -181,7 +127,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         _lifetime.EnterRun(_objectName);
         try
         {
-            return ValueTask.FromResult(Denoise(input, cancellationToken));
+            return ValueTask.FromResult<DenoiserOutput>(Denoise(input, cancellationToken));
         }
         finally
         {
@@ -212,7 +158,7 @@ public sealed partial class OnnxDenoiser : ICachingDenoiser
         }
     }
 
-    private DenoiserOutput Denoise(DenoiserInput input, CancellationToken cancellationToken)
+    private PooledDenoiserOutput Denoise(DenoiserInput input, CancellationToken cancellationToken)
     {
         int b = input.BatchSize, s = input.SequenceLength, v = _manifest.VocabSize;
         if (s > _manifest.ContextLength)

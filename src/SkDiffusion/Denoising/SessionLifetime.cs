@@ -7,6 +7,7 @@ namespace SkDiffusion.Denoising;
 /// flight and the KV caches the session's allocator made. <see cref="Close"/> stops new runs, terminates the runs in
 /// flight and waits for them to return; the native objects are released when the last cache is disposed as well.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The token source is disposed with the native objects, when the session is closed and its last run and cache have ended (Release); an IDisposable here would invite disposal while runs are still in flight.")]
 internal sealed class SessionLifetime
 {
     private readonly object _gate = new();

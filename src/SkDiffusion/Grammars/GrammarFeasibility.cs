@@ -11,7 +11,7 @@ namespace SkDiffusion.Grammars;
 /// a masked position when it moves a state of the forward set into the next backward set. <see cref="Compute(ReadOnlySpan{int}, int)"/>
 /// is not thread-safe; after it, <see cref="IsAllowed"/> and <see cref="MaskLogits"/> may run concurrently.
 /// </summary>
-public sealed class GrammarFeasibility
+internal sealed class GrammarFeasibility
 {
     private readonly TokenAutomaton _a;
     private readonly int _words;

@@ -9,6 +9,9 @@ public sealed record GrammarOptions
     /// <summary>The hard upper bound of <see cref="MaxStates"/> (state ids are stored in 16 bits).</summary>
     public const int MaxStatesLimit = 65_000;
 
+    /// <summary>The longest <see cref="CopySource"/>, in characters.</summary>
+    public const int MaxCopySourceLength = 20_000;
+
     /// <summary>The default options.</summary>
     public static GrammarOptions Default { get; } = new();
 
@@ -31,8 +34,30 @@ public sealed record GrammarOptions
     /// </summary>
     public bool AllowEndOfTurn { get; init; } = true;
 
+    /// <summary>
+    /// Extractive strings: when set, every free-form string value of a JSON schema (<c>"type": "string"</c> without
+    /// <c>enum</c>, <c>const</c>, <c>format</c> or <c>pattern</c>) must be copied from this text, as a run of one to
+    /// <see cref="CopyMaxWords"/> of its whole words (or the empty string where <c>minLength</c> allows it). Extraction
+    /// then cannot return a misspelt or invented name. Default <see langword="null"/> (any string). A grammar with a copy
+    /// source is built per source and not cached.
+    /// </summary>
+    public string? CopySource { get; init; }
+
+    /// <summary>The most words of <see cref="CopySource"/> one copied value may span (default 6, 1 to 32).</summary>
+    public int CopyMaxWords { get; init; } = 6;
+
     internal void Validate()
     {
+        if (CopyMaxWords < 1 || CopyMaxWords > 32)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CopyMaxWords), CopyMaxWords, "GrammarOptions.CopyMaxWords must be between 1 and 32.");
+        }
+
+        if (CopySource is { Length: > MaxCopySourceLength })
+        {
+            throw new ArgumentOutOfRangeException(nameof(CopySource), CopySource.Length, $"GrammarOptions.CopySource is {CopySource.Length} characters, above the supported {MaxCopySourceLength}: pass the passage the values come from, not a whole document.");
+        }
+
         if (MaxStates < 2 || MaxStates > MaxStatesLimit)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxStates), MaxStates, $"GrammarOptions.MaxStates must be between 2 and {MaxStatesLimit}.");

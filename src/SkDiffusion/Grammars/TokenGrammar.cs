@@ -112,7 +112,7 @@ public sealed class TokenGrammar
 
     /// <summary>Creates a feasibility pass over a region of <paramref name="length"/> positions.</summary>
     /// <param name="length">The region length.</param>
-    public GrammarFeasibility CreateFeasibility(int length)
+    internal GrammarFeasibility CreateFeasibility(int length)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         return new GrammarFeasibility(Automaton, length);
@@ -153,6 +153,12 @@ public sealed class TokenGrammar
         ArgumentNullException.ThrowIfNull(vocabulary);
         options ??= GrammarOptions.Default;
         options.Validate();
+        if (options.CopySource is not null)
+        {
+            // Per-request languages (the source is the request's text) would grow the cache without bound.
+            return Build(kind, source, vocabulary, options, compile);
+        }
+
         var perVocabulary = Cache.GetValue(vocabulary, _ => new ConcurrentDictionary<string, Lazy<TokenGrammar>>(StringComparer.Ordinal));
         string key = kind + "\n" + options.CacheKey + "\n" + source;
         var lazy = perVocabulary.GetOrAdd(key, _ => new Lazy<TokenGrammar>(() => Build(kind, source, vocabulary, options, compile)));

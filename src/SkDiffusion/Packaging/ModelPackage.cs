@@ -146,7 +146,7 @@ public sealed class ModelPackage
             ManifestValidator.CheckRequiredKeys(document.RootElement, path);
             try
             {
-                ModelManifest? manifest = document.RootElement.Deserialize<ModelManifest>(new JsonSerializerOptions { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip });
+                ModelManifest? manifest = document.RootElement.Deserialize(PackageJsonContext.Default.ModelManifest);
                 return manifest ?? throw new ModelPackageException(path, "the manifest is the JSON literal null.");
             }
             catch (JsonException ex)

@@ -52,6 +52,13 @@ public sealed class SamplerOptions
     /// <summary>Factor for <see cref="SelectionRule.Factor"/>, above 0. Default 1.</summary>
     public double Factor { get; set; } = 1.0;
 
+    /// <summary>
+    /// The bound γ of <see cref="SelectionRule.EntropyBounded"/> (EB-Sampler), in nats, at least 0: a step commits the
+    /// longest prefix of the ranking whose entropies sum, less the largest, to at most γ. 0 commits one position per
+    /// step unless the others are certain. Default 0.1.
+    /// </summary>
+    public double EntropyBound { get; set; } = 0.1;
+
     /// <summary>Whether positions compete over the whole eligible canvas or per template slot.</summary>
     public RankingScope RankingScope { get; set; } = RankingScope.Canvas;
 
@@ -125,12 +132,16 @@ public sealed class SamplerOptions
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Key/value caching across the steps of a block (Fast-dLLM prefix or dual cache). Default
-    /// <see cref="CacheMode.None"/>. A cache needs <see cref="BlockLength"/> and a denoiser that supports it
-    /// (<see cref="Denoising.OnnxDenoiser.SupportsCache"/>, directly or under a <see cref="Denoising.BatchingDenoiser"/>); each
-    /// block start costs one full pass (counted in the NFE), the other steps run only part of the canvas.
+    /// Key/value caching across steps (Fast-dLLM prefix or dual cache, dKV-Cache, dLLM-Cache). Default
+    /// <see cref="CacheMode.None"/>. A cache needs a denoiser that supports it
+    /// (<see cref="Denoising.OnnxDenoiser.SupportsCache"/>, directly or under a <see cref="Denoising.BatchingDenoiser"/>);
+    /// the prefix and dual caches also need <see cref="BlockLength"/>. Every refresh costs one full pass (counted in
+    /// the NFE), the other steps run only part of the canvas.
     /// </summary>
     public CacheMode CacheMode { get; set; } = CacheMode.None;
+
+    /// <summary>How often <see cref="CacheMode.Delayed"/> and <see cref="CacheMode.Adaptive"/> refresh their caches.</summary>
+    public CacheRefreshOptions CacheRefresh { get; set; } = new();
 
     /// <summary>Receives one event per step (called synchronously on the sampling thread when it is a plain IProgress).</summary>
     public IProgress<SamplingStepEvent>? Progress { get; set; }
@@ -166,9 +177,21 @@ public sealed class SamplerOptions
             throw new ArgumentOutOfRangeException(nameof(CacheMode), CacheMode, "Unknown cache mode.");
         }
 
-        if (CacheMode != CacheMode.None && BlockLength is null)
+        if (CacheMode is CacheMode.Prefix or CacheMode.Dual && BlockLength is null)
         {
             throw new ArgumentException($"CacheMode {CacheMode} refreshes its cache at block boundaries and needs BlockLength: set BlockLength (e.g. 8 or 32) or use CacheMode.None.", nameof(CacheMode));
+        }
+
+        if (CacheRefresh is null)
+        {
+            throw new ArgumentException("CacheRefresh is null: leave the default (new CacheRefreshOptions()) or set one.", nameof(CacheRefresh));
+        }
+
+        CacheRefresh.Validate();
+
+        if (!(EntropyBound >= 0 && double.IsFinite(EntropyBound)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EntropyBound), EntropyBound, "EntropyBound must be a finite number of nats at least 0 (the EB-Sampler paper uses 0.01 to 1).");
         }
 
         if (MaxDegreeOfParallelism < 1)

@@ -131,7 +131,7 @@ public sealed class DiffusionTokenizer
         Dictionary<string, int> vocabulary;
         try
         {
-            vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllBytes(vocabPath))
+            vocabulary = JsonSerializer.Deserialize(File.ReadAllBytes(vocabPath), Packaging.PackageJsonContext.Default.DictionaryStringInt32)
                 ?? throw new ModelPackageException(vocabPath, "the vocabulary is the JSON literal null.");
         }
         catch (JsonException ex)

@@ -28,6 +28,30 @@ public sealed class StructuredOutputConformanceTests(EmbeddedChatFixture fixture
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
     }
 
+    [Theory]
+    [InlineData("JSON please: Meet Kebrain Meibruzim, a 32-year-old nurse from Reistedai; married.")]
+    [InlineData("Name: Lou Maivoum. Age: 76. City: Thamail. Job: chef. Married.")]
+    public async Task Copy_strings_returns_only_values_copied_from_the_users_text(string prompt)
+    {
+        using var client = fixture.Client();
+        var options = new ChatOptions { Seed = 1, AdditionalProperties = new() { ["copy_strings"] = true } };
+        var response = await client.GetResponseAsync<Person>(prompt, options);
+        Assert.True(response.TryGetResult(out var person), response.Text);
+        foreach (string value in new[] { person!.Name, person.City, person.Job })
+        {
+            Assert.Contains(value, prompt, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Copy_strings_must_be_a_boolean()
+    {
+        using var client = fixture.Client();
+        var options = new ChatOptions { AdditionalProperties = new() { ["copy_strings"] = "often" } };
+        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => client.GetResponseAsync<Person>(Sentence, options));
+        Assert.Contains("copy_strings", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Arrays_of_objects_deserialize()
     {

@@ -7,7 +7,8 @@ namespace SkDiffusion.Tests.ModelBuilder;
 /// <summary>
 /// Builds the tiny LLaDA and Dream fixtures and compares ONNX Runtime (CPU) logits with the PyTorch golden outputs.
 /// Tolerance: max|onnx - golden| &lt;= tol * max(1, max|golden|) over the whole logits tensor (padded rows included),
-/// with tol = 1e-4 for float32 and 1e-2 for float16 weights.
+/// with tol = 1e-4 for float32 and 1e-2 for float16 weights. Each graph test runs on the fused graph (ONNX Runtime's
+/// fused attention, rotary and norm kernels) and on the plain one (<see cref="PackageBuildOptions.FusedGraph"/> off).
 /// </summary>
 public sealed class GoldenParityTests(ITestOutputHelper output)
 {
@@ -15,13 +16,15 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
     private const double Float16Tolerance = 1e-2;
 
     [Theory]
-    [InlineData("tiny-llada")]
-    [InlineData("tiny-dream")]
-    public async Task Float32MatchesGoldenAndCacheSplit(string fixture)
+    [InlineData("tiny-llada", true)]
+    [InlineData("tiny-dream", true)]
+    [InlineData("tiny-llada", false)]
+    [InlineData("tiny-dream", false)]
+    public async Task Float32MatchesGoldenAndCacheSplit(string fixture, bool fused)
     {
         using var temp = new TempDirectory();
         string package = temp.Combine("package");
-        await PackageBuilder.BuildAsync(new PackageBuildOptions { CheckpointDirectory = FixturePaths.Fixture(fixture), OutputDirectory = package });
+        await PackageBuilder.BuildAsync(new PackageBuildOptions { CheckpointDirectory = FixturePaths.Fixture(fixture), OutputDirectory = package, FusedGraph = fused });
         var golden = GoldenOutputs.Load(FixturePaths.Fixture(fixture));
         using var runner = new PackageRunner(package);
         var m = runner.Manifest;
@@ -29,7 +32,7 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
 
         var full = runner.Run(golden.InputIds, golden.PositionIds, golden.AttentionMask, golden.Batch, golden.Sequence);
         var (maxAbs, maxGolden) = TensorCompare.Measure(full.Logits, golden.Logits);
-        output.WriteLine($"{fixture} fp32 full pass: max abs error {maxAbs:E3}, max |golden| {maxGolden:F3}, relative {maxAbs / Math.Max(1, maxGolden):E3}");
+        output.WriteLine($"{fixture} fused={fused} fp32 full pass: max abs error {maxAbs:E3}, max |golden| {maxGolden:F3}, relative {maxAbs / Math.Max(1, maxGolden):E3}");
         Assert.True(maxAbs <= Float32Tolerance * Math.Max(1, maxGolden), $"max abs error {maxAbs} exceeds {Float32Tolerance} * max(1, {maxGolden})");
         Assert.Equal(new long[] { golden.Batch, m.NumKvHeads, golden.Sequence, m.HeadDim }, full.PresentShape);
 
@@ -45,7 +48,7 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
         var goldenTail = TensorCompare.SliceMiddle(golden.Logits, b, s, golden.Vocab, p, s);
         var (splitVsFull, tailMax) = TensorCompare.Measure(split.Logits, fullTail);
         var (splitVsGolden, _) = TensorCompare.Measure(split.Logits, goldenTail);
-        output.WriteLine($"{fixture} cache split P={p}: max abs vs full pass {splitVsFull:E3}, vs golden {splitVsGolden:E3}");
+        output.WriteLine($"{fixture} fused={fused} cache split P={p}: max abs vs full pass {splitVsFull:E3}, vs golden {splitVsGolden:E3}");
         Assert.True(splitVsFull <= 1e-5 * Math.Max(1, tailMax), $"cache split differs from the full pass by {splitVsFull}");
         Assert.True(splitVsGolden <= Float32Tolerance * Math.Max(1, maxGolden), $"cache split differs from golden by {splitVsGolden}");
         Assert.Equal(new long[] { b, m.NumKvHeads, s, m.HeadDim }, split.PresentShape);
@@ -59,9 +62,11 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("tiny-llada")]
-    [InlineData("tiny-dream")]
-    public async Task Float16MatchesGoldenLoosely(string fixture)
+    [InlineData("tiny-llada", true)]
+    [InlineData("tiny-dream", true)]
+    [InlineData("tiny-llada", false)]
+    [InlineData("tiny-dream", false)]
+    public async Task Float16MatchesGoldenLoosely(string fixture, bool fused)
     {
         using var temp = new TempDirectory();
         string package = temp.Combine("package");
@@ -70,6 +75,7 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
             CheckpointDirectory = FixturePaths.Fixture(fixture),
             OutputDirectory = package,
             Precision = ModelPrecision.Float16,
+            FusedGraph = fused,
         });
         Assert.Equal("float16", manifest.DType);
         Assert.Equal("float32", manifest.KvDType);
@@ -82,9 +88,11 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("tiny-llada")]
-    [InlineData("tiny-dream")]
-    public async Task Float16ComputeMatchesGoldenAndCacheSplit(string fixture)
+    [InlineData("tiny-llada", true)]
+    [InlineData("tiny-dream", true)]
+    [InlineData("tiny-llada", false)]
+    [InlineData("tiny-dream", false)]
+    public async Task Float16ComputeMatchesGoldenAndCacheSplit(string fixture, bool fused)
     {
         using var temp = new TempDirectory();
         string package = temp.Combine("package");
@@ -94,6 +102,7 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
             OutputDirectory = package,
             Precision = ModelPrecision.Float16,
             ComputeInFloat16 = true,
+            FusedGraph = fused,
         });
         Assert.Equal(("float16", "float16"), (manifest.DType, manifest.KvDType));
         var golden = GoldenOutputs.Load(FixturePaths.Fixture(fixture));
@@ -115,9 +124,11 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("tiny-llada")]
-    [InlineData("tiny-dream")]
-    public async Task NoCacheGraphMatchesGolden(string fixture)
+    [InlineData("tiny-llada", true)]
+    [InlineData("tiny-dream", true)]
+    [InlineData("tiny-llada", false)]
+    [InlineData("tiny-dream", false)]
+    public async Task NoCacheGraphMatchesGolden(string fixture, bool fused)
     {
         using var temp = new TempDirectory();
         string package = temp.Combine("package");
@@ -126,6 +137,7 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
             CheckpointDirectory = FixturePaths.Fixture(fixture),
             OutputDirectory = package,
             IncludeCache = false,
+            FusedGraph = fused,
         });
         Assert.False(manifest.HasCache);
         var golden = GoldenOutputs.Load(FixturePaths.Fixture(fixture));
@@ -165,17 +177,17 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
     [Fact]
     public async Task ExternalDataPackageMatchesGolden()
     {
-        // A long context makes the rotary tables exceed the embedding threshold, so weights go to model.onnx.data.
+        // A long context makes the rotary tables (2 x 80,000 x head_dim / 2 floats in the fused graph) exceed the embedding threshold, so weights go to model.onnx.data.
         using var temp = new TempDirectory();
         string package = temp.Combine("package");
         var manifest = await PackageBuilder.BuildAsync(new PackageBuildOptions
         {
             CheckpointDirectory = FixturePaths.Fixture("tiny-dream"),
             OutputDirectory = package,
-            ContextLength = 40_000,
+            ContextLength = 80_000,
         });
         Assert.Equal("model.onnx.data", manifest.Files.ModelData);
-        Assert.Equal(40_000, manifest.ContextLength);
+        Assert.Equal(80_000, manifest.ContextLength);
         Assert.True(new FileInfo(Path.Combine(package, "model.onnx.data")).Length > PackageBuilder.ExternalDataThreshold);
         Assert.True(new FileInfo(Path.Combine(package, "model.onnx")).Length < 200_000);
         var golden = GoldenOutputs.Load(FixturePaths.Fixture("tiny-dream"));

@@ -9,12 +9,17 @@ internal sealed class PackageRunner : IDisposable
 {
     private readonly InferenceSession _session;
 
-    /// <summary>Loads the package in <paramref name="packageDirectory"/>.</summary>
-    public PackageRunner(string packageDirectory)
+    /// <summary>Loads the package in <paramref name="packageDirectory"/>, with ONNX Runtime's default session options unless <paramref name="options"/> is given.</summary>
+    public PackageRunner(string packageDirectory, SessionOptions? options = null)
     {
         Manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(Path.Combine(packageDirectory, "manifest.json")))!;
-        _session = new InferenceSession(Path.Combine(packageDirectory, Manifest.Files.Model));
+        _session = options is null
+            ? new InferenceSession(Path.Combine(packageDirectory, Manifest.Files.Model))
+            : new InferenceSession(Path.Combine(packageDirectory, Manifest.Files.Model), options);
     }
+
+    /// <summary>Ends ONNX Runtime profiling (when the session options enabled it) and returns the profile's file.</summary>
+    public string EndProfiling() => _session.EndProfiling();
 
     /// <summary>The package's manifest.</summary>
     public ModelManifest Manifest { get; }

@@ -23,6 +23,8 @@ public sealed partial class PublicSurfaceTests
         typeof(DiffusionPlugin).Assembly,
         typeof(PackageBuilder).Assembly,
         typeof(EmbeddedModel).Assembly,
+        typeof(SkDiffusion.Remote.RemoteDenoiser).Assembly,
+        typeof(SkDiffusion.Remote.Server.RemoteDenoiserHost).Assembly,
     }.ToDictionary(a => a.GetName().Name!);
 
     [Theory]
@@ -48,6 +50,9 @@ public sealed partial class PublicSurfaceTests
     [InlineData("SkDiffusion.Denoising.CachedRunResult")]
     [InlineData("SkDiffusion.Denoising.PendingRequest")]
     [InlineData("SkDiffusion.Templates.DelegateTemplateTokenizer")]
+    [InlineData("SkDiffusion.Chat.ChatMlChatFormat")]
+    [InlineData("SkDiffusion.Chat.Llama3ChatFormat")]
+    [InlineData("SkDiffusion.Grammars.GrammarFeasibility")]
     public void EngineInternalsAreNotExported(string fullName)
     {
         Type? type = typeof(ModelPackage).Assembly.GetType(fullName);

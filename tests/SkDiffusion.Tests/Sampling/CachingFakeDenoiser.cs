@@ -94,6 +94,7 @@ internal sealed class CachingFakeDenoiser(int vocabularySize, LogitsFunction fun
         {
             present = KvCache.Allocate(1, b, 1, total, Width, TensorElementType.Float);
             MemoryMarshal.AsBytes(all.AsSpan()).CopyTo(present.GetKey(0).GetTensorMutableRawData());
+            present.GetValue(0).GetTensorMutableRawData().Clear(); // no values: every cached position looks alike
         }
 
         return ValueTask.FromResult(new CachedDenoiserOutput(new DenoiserOutput(logits, b, s, VocabularySize), present));

@@ -50,7 +50,7 @@ public class SettingsTests
         Assert.Equal(["END"], s.StopSequences!);
         Assert.True(s.ExtensionData!.ContainsKey("frequency_penalty"));
 
-        s.Selection = "schedule";
+        s.Selection = SelectionRule.Schedule;
         var o = s.ToSamplerOptions(48);
         Assert.Equal(24, o.Steps);
         Assert.Equal(16, o.BlockLength);
@@ -122,12 +122,57 @@ public class SettingsTests
     [InlineData("eos_suppression", "maybe")]
     [InlineData("ranking_scope", "galaxy")]
     [InlineData("cache", "everything")]
+    [InlineData("json_mode", "strict")]
     public void Unknown_names_list_the_choices(string name, string value)
     {
-        var s = DiffusionPromptExecutionSettings.FromJson($"{{\"{name}\": \"{value}\"}}");
-        var ex = Assert.Throws<ArgumentException>(() => s.ToSamplerOptions(16));
+        var ex = Assert.Throws<ArgumentException>(() => DiffusionPromptExecutionSettings.FromJson($"{{\"{name}\": \"{value}\"}}"));
         Assert.Equal(name, ex.ParamName);
-        Assert.Contains(value, ex.Message);
+        Assert.Contains($"'{value}', not one of ", ex.Message);
+    }
+
+    [Fact]
+    public void Enum_settings_are_typed_and_keep_their_snake_case_wire_names()
+    {
+        var s = DiffusionPromptExecutionSettings.FromJson("""{"selection": " Threshold ", "score": "negative_entropy", "schedule": "cosine", "remasking": "cap", "eos_suppression": "logits", "ranking_scope": "slot", "cache": "dual", "json_mode": "template"}""");
+        Assert.Equal(SelectionRule.Threshold, s.Selection);
+        Assert.Equal(ScoreKind.NegativeEntropy, s.Score);
+        Assert.Equal(ScheduleKind.Cosine, s.Schedule);
+        Assert.Equal(RemaskingStrategy.Cap, s.Remasking);
+        Assert.Equal(SkDiffusion.Sampling.EosSuppression.Logits, s.EosSuppression);
+        Assert.Equal(RankingScope.Slot, s.RankingScope);
+        Assert.Equal(SkDiffusion.Sampling.CacheMode.Dual, s.Cache);
+        Assert.Equal(SkDiffusion.Extensions.AI.JsonDecodingMode.Template, s.JsonMode);
+
+        var wire = s.ToChatOptions().AdditionalProperties!;
+        Assert.Equal("threshold", ((System.Text.Json.JsonElement)wire["selection"]!).GetString());
+        Assert.Equal("negative_entropy", ((System.Text.Json.JsonElement)wire["score"]!).GetString());
+        Assert.Equal("dual", ((System.Text.Json.JsonElement)wire["cache"]!).GetString());
+        Assert.Equal("template", ((System.Text.Json.JsonElement)wire["json_mode"]!).GetString());
+    }
+
+    [Fact]
+    public void Typed_enum_values_in_additional_properties_are_read()
+    {
+        var back = DiffusionPromptExecutionSettings.FromDictionary(new Dictionary<string, object?> { ["selection"] = SelectionRule.Confident, ["score"] = "margin" });
+        Assert.Equal(SelectionRule.Confident, back.Selection);
+        Assert.Equal(ScoreKind.Margin, back.Score);
+    }
+
+    [Fact]
+    public void An_enum_value_outside_the_members_names_the_setting()
+    {
+        var s = new DiffusionPromptExecutionSettings { Score = (ScoreKind)42 };
+        var ex = Assert.Throws<ArgumentException>(() => s.ToSamplerOptions(16));
+        Assert.Equal("score", ex.ParamName);
+        Assert.Contains("confidence, margin, negative_entropy, random", ex.Message);
+    }
+
+    [Fact]
+    public void A_number_for_an_enum_setting_is_refused()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => DiffusionPromptExecutionSettings.FromJson("""{"selection": 1}"""));
+        Assert.Equal("selection", ex.ParamName);
+        Assert.Contains("not one of schedule, threshold, factor, confident, origin", ex.Message);
     }
 
     [Fact]
@@ -140,7 +185,7 @@ public class SettingsTests
     [Fact]
     public void Conflicting_options_name_the_setting()
     {
-        var s = new DiffusionPromptExecutionSettings { Remasking = "cap", Selection = "threshold" };
+        var s = new DiffusionPromptExecutionSettings { Remasking = RemaskingStrategy.Cap, Selection = SelectionRule.Threshold };
         Assert.Equal("remasking", Assert.Throws<ArgumentException>(() => s.ToSamplerOptions(16)).ParamName);
         var blocks = new DiffusionPromptExecutionSettings { Steps = 2, BlockLength = 4 };
         Assert.Equal("steps", Assert.Throws<ArgumentException>(() => blocks.ToSamplerOptions(16)).ParamName);
@@ -149,8 +194,8 @@ public class SettingsTests
     [Fact]
     public void Cache_maps_and_needs_blocks()
     {
-        Assert.Equal(SkDiffusion.Sampling.CacheMode.Prefix, new DiffusionPromptExecutionSettings { Cache = "prefix", BlockLength = 8 }.ToSamplerOptions(64).CacheMode);
-        Assert.Equal("cache", Assert.Throws<ArgumentException>(() => new DiffusionPromptExecutionSettings { Cache = "dual", BlockLength = 0 }.ToSamplerOptions(64)).ParamName);
+        Assert.Equal(SkDiffusion.Sampling.CacheMode.Prefix, new DiffusionPromptExecutionSettings { Cache = SkDiffusion.Sampling.CacheMode.Prefix, BlockLength = 8 }.ToSamplerOptions(64).CacheMode);
+        Assert.Equal("cache", Assert.Throws<ArgumentException>(() => new DiffusionPromptExecutionSettings { Cache = SkDiffusion.Sampling.CacheMode.Dual, BlockLength = 0 }.ToSamplerOptions(64)).ParamName);
     }
 
     [Fact]
@@ -169,10 +214,10 @@ public class SettingsTests
     [Fact]
     public void Chat_options_carry_every_set_value()
     {
-        var options = new DiffusionPromptExecutionSettings { Steps = 6, Selection = "factor" }.ToChatOptions();
+        var options = new DiffusionPromptExecutionSettings { Steps = 6, Selection = SelectionRule.Factor }.ToChatOptions();
         var back = DiffusionPromptExecutionSettings.FromDictionary(options.AdditionalProperties!);
         Assert.Equal(6, back.Steps);
-        Assert.Equal("factor", back.Selection);
+        Assert.Equal(SelectionRule.Factor, back.Selection);
     }
 
     [Fact]

@@ -192,7 +192,7 @@ internal sealed class JsonSchemaCompiler
 
     private RegexNode Typed(JsonElement s, string ptr, string type) => type switch
     {
-        "string" => JsonStringSchema.Compile(s, ptr),
+        "string" => JsonStringSchema.Compile(s, ptr, _options),
         "integer" => Integer(s, ptr),
         "number" => Number(s, ptr),
         "boolean" => JsonLexicon.Boolean,

@@ -8,7 +8,7 @@ internal static class JsonStringSchema
     /// <summary>The largest <c>minLength</c>/<c>maxLength</c>/<c>minItems</c>/<c>maxItems</c> accepted.</summary>
     public const int MaxCount = 4096;
 
-    public static RegexNode Compile(JsonElement s, string ptr)
+    public static RegexNode Compile(JsonElement s, string ptr, GrammarOptions options)
     {
         int min = Count(s, ptr, "minLength") ?? 0;
         int max = Count(s, ptr, "maxLength") ?? -1;
@@ -57,7 +57,7 @@ internal static class JsonStringSchema
 
         if (content is null)
         {
-            return JsonLexicon.String(min, max);
+            return options.CopySource is string source ? Copied(source, options.CopyMaxWords, min, max, ptr) : JsonLexicon.String(min, max);
         }
 
         if (hasLength)
@@ -66,6 +66,20 @@ internal static class JsonStringSchema
         }
 
         return JsonLexicon.Quoted(JsonLexicon.Escaped(content));
+    }
+
+    /// <summary>A free-form string copied from the source: a run of its whole words, or the empty string when allowed.</summary>
+    private static RegexNode Copied(string source, int maxWords, int min, int max, string ptr)
+    {
+        var values = CopySpans.Find(source, maxWords, Math.Max(min, 1), max).Select(span => RegexNode.Literal(JsonLexicon.QuoteString(span))).ToList();
+        if (min == 0)
+        {
+            values.Add(RegexNode.Literal("\"\""));
+        }
+
+        return values.Count > 0
+            ? RegexNode.Alternation(values)
+            : throw new GrammarException($"No run of whole words of the copy source (GrammarOptions.CopySource, {source.Length} characters) has a length between {min} and {(max < 0 ? "any" : max)} characters: pass the text the value comes from, or turn copying off for this schema.", ptr);
     }
 
     /// <summary>A non-negative whole-number keyword, or null when absent.</summary>

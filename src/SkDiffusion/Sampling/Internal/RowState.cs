@@ -3,6 +3,9 @@ namespace SkDiffusion.Sampling.Internal;
 /// <summary>The progress of one canvas row.</summary>
 internal sealed class RowState
 {
+    /// <summary>Whether the current step is the block's last scheduled one.</summary>
+    public bool IsLastStep => StepInBlock >= StepsInBlock - 1;
+
     public int Offset;          // left padding
     public int Length;          // real positions
     public int PromptLength;

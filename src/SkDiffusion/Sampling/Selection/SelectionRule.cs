@@ -42,4 +42,12 @@ public enum SelectionRule
     /// position draws from its own stream of <see cref="SamplerOptions.Seed"/>.
     /// </summary>
     Origin,
+
+    /// <summary>
+    /// The EB-Sampler (entropy-bounded unmasking, Ben-Hamu et al. 2025): with positions ranked by score, the longest
+    /// prefix whose entropies satisfy <c>Σ H - max H &lt;= γ</c> (<see cref="SamplerOptions.EntropyBound"/>), the best
+    /// always. The entropies are those of the score distribution (<see cref="SamplerOptions.ScoreDistribution"/>). A
+    /// block runs until it holds no mask (at most one step per mask), ignoring the step budget.
+    /// </summary>
+    EntropyBounded,
 }

@@ -187,5 +187,5 @@ public sealed class HoleDocument
     }
 
     private static string Excerpt(string document, int position) =>
-        document.Length - position <= 16 ? document[position..] : document.Substring(position, 16) + "…";
+        document.Length - position <= 16 ? document[position..] : string.Concat(document.AsSpan(position, 16), "…");
 }

@@ -147,7 +147,7 @@ internal sealed class JsonSchemaBuilder
             }
 
             first = false;
-            Literal(JsonSerializer.Serialize(property.Name) + ": ");
+            Literal(JsonSerializer.Serialize(property.Name, Packaging.PackageJsonContext.Default.String) + ": ");
             string childPointer = $"{pointer}/properties/{Escape(property.Name)}";
             shape.Properties.Add((property.Name, Build(property.Value, childPointer, $"{path}/{Escape(property.Name)}", depth + 1, refs)));
         }
@@ -303,7 +303,7 @@ internal sealed class JsonSchemaBuilder
         static int Digits(double v) => Math.Abs(v) < 1 ? 1 : ((long)Math.Floor(Math.Abs(v))).ToString(CultureInfo.InvariantCulture).Length;
     }
 
-    private string? ResolveType(JsonElement schema, string pointer)
+    private static string? ResolveType(JsonElement schema, string pointer)
     {
         if (!schema.TryGetProperty("type", out var type))
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -25,6 +26,8 @@ namespace SkDiffusion.Templates.Json;
 /// </remarks>
 public sealed class JsonSchemaTemplate
 {
+    private const string ReflectionMessage = "Reads the type's shape through reflection-based System.Text.Json metadata; under trimming or native AOT build the schema with JsonSerializerOptions.GetJsonSchemaAsNode on source-generated options and call FromSchema.";
+
     private JsonSchemaTemplate(TextTemplate template, JsonShape root)
     {
         Template = template;
@@ -64,6 +67,8 @@ public sealed class JsonSchemaTemplate
     /// <typeparam name="T">The type (a record or class with properties, usually).</typeparam>
     /// <param name="serializerOptions">The serializer options whose naming the JSON must follow (default: the web defaults, camelCase).</param>
     /// <param name="options">Sizes; null for the defaults.</param>
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
     public static JsonSchemaTemplate FromType<T>(JsonSerializerOptions? serializerOptions = null, JsonSchemaTemplateOptions? options = null) =>
         FromType(typeof(T), serializerOptions, options);
 
@@ -71,6 +76,8 @@ public sealed class JsonSchemaTemplate
     /// <param name="type">The type.</param>
     /// <param name="serializerOptions">The serializer options whose naming the JSON must follow (default: the web defaults, camelCase).</param>
     /// <param name="options">Sizes; null for the defaults.</param>
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
     public static JsonSchemaTemplate FromType(Type type, JsonSerializerOptions? serializerOptions = null, JsonSchemaTemplateOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -104,6 +111,8 @@ public sealed class JsonSchemaTemplate
     /// <typeparam name="T">The target type.</typeparam>
     /// <param name="result">The filled template.</param>
     /// <param name="serializerOptions">Serializer options (default: the web defaults).</param>
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
     public T? Deserialize<T>(TemplateResult result, JsonSerializerOptions? serializerOptions = null) =>
         ToJson(result).Deserialize<T>(serializerOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
@@ -255,7 +264,7 @@ public sealed class JsonSchemaTemplate
 
     internal static string Render(JsonNode node) => node switch
     {
-        JsonObject o => "{" + string.Join(", ", o.Select(p => JsonSerializer.Serialize(p.Key) + ": " + (p.Value is null ? "null" : Render(p.Value)))) + "}",
+        JsonObject o => "{" + string.Join(", ", o.Select(p => JsonSerializer.Serialize(p.Key, Packaging.PackageJsonContext.Default.String) + ": " + (p.Value is null ? "null" : Render(p.Value)))) + "}",
         JsonArray a => "[" + string.Join(", ", a.Select(v => v is null ? "null" : Render(v))) + "]",
         _ => node.ToJsonString(),
     };
