@@ -54,11 +54,11 @@ internal static class DiffusionRewardBinder
     {
         Check(settings.RewardCandidates is null or >= 1 and <= MaxCandidates, "reward_candidates", settings.RewardCandidates, $"reward_candidates must lie in 1..{MaxCandidates}.");
         Check(settings.RewardTemperature is null or >= 0, "reward_temperature", settings.RewardTemperature, "reward_temperature must be 0 or a finite positive number.");
-        var mode = settings.RewardMode?.Trim().ToLowerInvariant() switch
+        var mode = settings.RewardMode switch
         {
-            null or "block" => RewardMode.Block,
-            "step" => RewardMode.Step,
-            _ => throw new ArgumentException($"Diffusion setting 'reward_mode' is '{settings.RewardMode}', not one of block, step.", "reward_mode"),
+            null or RewardMode.Block => RewardMode.Block,
+            RewardMode.Step => RewardMode.Step,
+            _ => throw new ArgumentException($"Diffusion setting 'reward_mode' is {settings.RewardMode}, not one of {SnakeCaseEnumConverter<RewardMode>.Choices}.", "reward_mode"),
         };
 
         bool tuned = settings.RewardCandidates is not null || settings.RewardMode is not null || settings.RewardTemperature is not null || settings.RewardPattern is not null;

@@ -94,7 +94,8 @@ internal sealed class DiffusionSettings
 
     /// <summary>Reward guidance unit: <c>block</c> (default: N rollouts of each block, N times the passes) or <c>step</c> (N commits per step, no extra passes).</summary>
     [JsonPropertyName("reward_mode")]
-    public string? RewardMode { get; set; }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.Guidance.RewardMode>))]
+    public Sampling.Guidance.RewardMode? RewardMode { get; set; }
 
     /// <summary>Sampling temperature of the reward's exploring candidates (candidate 0 keeps <c>temperature</c>). Default 1 when <c>temperature</c> is 0.</summary>
     [JsonPropertyName("reward_temperature")]

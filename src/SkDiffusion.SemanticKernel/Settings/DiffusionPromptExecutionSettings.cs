@@ -56,7 +56,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     private CacheMode? _cache;
     private string? _reward;
     private int? _rewardCandidates;
-    private string? _rewardMode;
+    private Sampling.Guidance.RewardMode? _rewardMode;
     private double? _rewardTemperature;
     private string? _rewardPattern;
 
@@ -196,7 +196,8 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>Reward guidance unit: <c>block</c> (default) or <c>step</c>.</summary>
     [JsonPropertyName("reward_mode")]
-    public string? RewardMode { get => _rewardMode; set => Set(ref _rewardMode, value); }
+    [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.Guidance.RewardMode>))]
+    public Sampling.Guidance.RewardMode? RewardMode { get => _rewardMode; set => Set(ref _rewardMode, value); }
 
     /// <summary>Sampling temperature of the reward's exploring candidates. Default 1 when <see cref="Temperature"/> is 0.</summary>
     [JsonPropertyName("reward_temperature")]
