@@ -15,6 +15,11 @@ using SkDiffusion.Sampling.Selection;
 //                                                                                       GetResponseAsync<T>, InfillAsync, kernel plugin)
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --engine     -> reference decoding on hand-built canvases
 //   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --table      -> the decoding-strategy table
+//   dotnet run -c Release --project examples/SkDiffusion.Evaluation -- --reward copy --candidates 4 --reward-mode block
+//                                                                                   -> the chat tasks with and without a shipped verifier
+//                                                                                      (--reward copy|schema, --reward-mode block|step,
+//                                                                                      --reward-temperature T, --tasks facts,extraction,Person,
+//                                                                                      --phrasings train,new, --setting key=value for both clients)
 //   options: --package DIR  --heldout FILE  --limit N (per task and phrasing, default 100)  --failures N (print N wrong answers per task)
 // --help lists the options; an unusable command line exits with code 2.
 ParseResult parsed = EvaluationCommandLine.Command.Parse(args);
@@ -28,6 +33,24 @@ string heldout = parsed.GetValue(EvaluationCommandLine.HeldOut) ?? Path.Combine(
 int limit = parsed.GetValue(EvaluationCommandLine.Limit);
 bool table = parsed.GetValue(EvaluationCommandLine.Table);
 int failures = parsed.GetValue(EvaluationCommandLine.Failures);
+
+if (parsed.GetValue(EvaluationCommandLine.Reward) is string reward)
+{
+    // Reward guidance through the public API: the same tasks with and without the reward, in one run.
+    GuidanceEvaluation.Failures = failures;
+    await GuidanceEvaluation.RunAsync(
+        packageDir,
+        HeldOutExample.Load(heldout),
+        limit,
+        reward,
+        parsed.GetValue(EvaluationCommandLine.Candidates),
+        parsed.GetValue(EvaluationCommandLine.Mode),
+        parsed.GetValue(EvaluationCommandLine.RewardTemperature),
+        parsed.GetValue(EvaluationCommandLine.Tasks) ?? [],
+        parsed.GetValue(EvaluationCommandLine.Phrasings) ?? ["train", "new"],
+        EvaluationCommandLine.SettingPairs(parsed));
+    return 0;
+}
 
 if (!table && !parsed.GetValue(EvaluationCommandLine.Engine))
 {

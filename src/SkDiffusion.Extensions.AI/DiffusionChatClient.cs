@@ -73,6 +73,9 @@ public sealed class DiffusionChatClient : IChatClient
     /// <summary>The shared model.</summary>
     public DiffusionModel Model { get; }
 
+    /// <summary>Resolves reward names the library does not ship (set by hosts such as the Semantic Kernel registration).</summary>
+    internal Func<string, Sampling.Guidance.TextReward?>? RewardResolver { get; init; }
+
     /// <summary>The client's metadata (provider <c>skdiffusion</c>, the manifest's model name).</summary>
     public ChatClientMetadata Metadata { get; }
 
@@ -80,7 +83,7 @@ public sealed class DiffusionChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = Prepare(messages);
-        var request = DiffusionChatRequest.Create(Model, list, options);
+        var request = DiffusionChatRequest.Create(Model, list, options, RewardResolver);
         using var activity = DiffusionTelemetry.Start(Model.ModelId, options, streaming: false);
         var clock = Stopwatch.StartNew();
         try
@@ -100,7 +103,7 @@ public sealed class DiffusionChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = Prepare(messages);
-        var request = DiffusionChatRequest.Create(Model, list, options);
+        var request = DiffusionChatRequest.Create(Model, list, options, RewardResolver);
         if (request.IsJson || options?.Tools is { Count: > 0 })
         {
             // JSON and tool calls are decided as a whole: one update per content.

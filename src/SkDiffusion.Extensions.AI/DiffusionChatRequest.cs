@@ -44,7 +44,12 @@ internal sealed class DiffusionChatRequest
 
     public int AnswerLength { get; private init; }
 
-    public static DiffusionChatRequest Create(DiffusionModel model, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
+    /// <summary>Prepares a request.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="chatOptions">The options.</param>
+    /// <param name="rewardResolver">Resolves reward names the library does not ship (e.g. kernel functions), or null.</param>
+    public static DiffusionChatRequest Create(DiffusionModel model, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, Func<string, Sampling.Guidance.TextReward?>? rewardResolver = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var settings = ToSettings(chatOptions);
@@ -52,6 +57,7 @@ internal sealed class DiffusionChatRequest
         var prompt = model.RenderChat(turns);
         bool json = chatOptions?.ResponseFormat is ChatResponseFormatJson || settings.JsonSchema is not null;
         JsonElement? schema = chatOptions?.ResponseFormat is ChatResponseFormatJson { Schema: JsonElement s } ? s : settings.JsonSchema;
+        DiffusionRewardBinder.Bind(settings, model.Package.Tokenizer, schema, rewardResolver);
         if (json)
         {
             // Validated here so a bad setting fails before any decoding.
@@ -78,9 +84,18 @@ internal sealed class DiffusionChatRequest
     /// <summary>Converts chat options to diffusion settings: AdditionalProperties first (snake_case names), then the typed options.</summary>
     public static DiffusionSettings ToSettings(ChatOptions? chatOptions)
     {
-        var settings = chatOptions?.AdditionalProperties is { Count: > 0 } extra
-            ? DiffusionSettings.FromDictionary(extra)
-            : new DiffusionSettings();
+        // An object reward travels under the "reward" key beside the settings; a name is a setting like the others.
+        object? rewardObject = null;
+        var extra = chatOptions?.AdditionalProperties;
+        IEnumerable<KeyValuePair<string, object?>> pairs = extra ?? [];
+        if (extra is not null && extra.TryGetValue(DiffusionRewardBinder.Key, out object? reward) && reward is not (null or string or JsonElement))
+        {
+            rewardObject = reward;
+            pairs = extra.Where(kv => kv.Key != DiffusionRewardBinder.Key);
+        }
+
+        var settings = extra is { Count: > 0 } ? DiffusionSettings.FromDictionary(pairs) : new DiffusionSettings();
+        settings.RewardObject = rewardObject;
         if (chatOptions is null)
         {
             return settings;

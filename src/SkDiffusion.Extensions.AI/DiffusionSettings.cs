@@ -78,6 +78,41 @@ internal sealed class DiffusionSettings
     [JsonPropertyName("cfg_scale")]
     public double? CfgScale { get; set; }
 
+    /// <summary>
+    /// Reward guidance by name: <c>copy</c> (the answer's JSON string values must appear in the prompt), <c>schema</c>
+    /// (the answer must be JSON of the request's schema), <c>regex</c> (the answer must match <see cref="RewardPattern"/>),
+    /// or a name the host resolves (Semantic Kernel: <c>plugin.function</c>). An object reward (a
+    /// <see cref="Sampling.Guidance.TextReward"/>, an <see cref="Sampling.Guidance.IRewardScorer"/> or a
+    /// <c>Func&lt;RewardText, double&gt;</c>) goes under the same key in <c>ChatOptions.AdditionalProperties</c>.
+    /// </summary>
+    [JsonPropertyName("reward")]
+    public string? Reward { get; set; }
+
+    /// <summary>Reward candidates: rollouts per block (<c>block</c>) or commits per step (<c>step</c>), 1..64. Default 4.</summary>
+    [JsonPropertyName("reward_candidates")]
+    public int? RewardCandidates { get; set; }
+
+    /// <summary>Reward guidance unit: <c>block</c> (default: N rollouts of each block, N times the passes) or <c>step</c> (N commits per step, no extra passes).</summary>
+    [JsonPropertyName("reward_mode")]
+    [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.Guidance.RewardMode>))]
+    public Sampling.Guidance.RewardMode? RewardMode { get; set; }
+
+    /// <summary>Sampling temperature of the reward's exploring candidates (candidate 0 keeps <c>temperature</c>). Default 1 when <c>temperature</c> is 0.</summary>
+    [JsonPropertyName("reward_temperature")]
+    public double? RewardTemperature { get; set; }
+
+    /// <summary>The pattern of the <c>regex</c> reward (the grammar's regex subset).</summary>
+    [JsonPropertyName("reward_pattern")]
+    public string? RewardPattern { get; set; }
+
+    /// <summary>An object reward from <c>ChatOptions.AdditionalProperties["reward"]</c> (not a JSON setting).</summary>
+    [JsonIgnore]
+    internal object? RewardObject { get; set; }
+
+    /// <summary>The scorer bound to the model by <see cref="DiffusionRewardBinder"/>; null without a reward.</summary>
+    [JsonIgnore]
+    internal Sampling.Guidance.IRewardScorer? RewardScorer { get; set; }
+
     /// <summary>Early stop once a block holds EOS (dInfer). Default true for chat.</summary>
     [JsonPropertyName("stop_at_eos")]
     public bool? StopAtEos { get; set; }
@@ -212,7 +247,7 @@ internal sealed class DiffusionSettings
             StopAtEos = StopAtEos ?? !template,
         };
 
-        foreach (var (name, value) in new[] { ("temperature", Temperature), ("top_p", TopP), ("threshold", Threshold), ("factor", Factor), ("remasking_eta", RemaskingEta), ("cfg_scale", CfgScale), ("position_temperature", PositionTemperature) })
+        foreach (var (name, value) in new[] { ("reward_temperature", RewardTemperature), ("temperature", Temperature), ("top_p", TopP), ("threshold", Threshold), ("factor", Factor), ("remasking_eta", RemaskingEta), ("cfg_scale", CfgScale), ("position_temperature", PositionTemperature) })
         {
             DiffusionSettingsReader.EnsureFinite(name, value);
         }
@@ -262,6 +297,8 @@ internal sealed class DiffusionSettings
             o.Remasking = new RemaskingOptions { Strategy = strategy, Eta = RemaskingEta ?? 0.02 };
         }
 
+        o.RewardGuidance = DiffusionRewardBinder.ToGuidance(this, o.Temperature);
+
         if (template && o.EosSuppression == Sampling.EosSuppression.Logits)
         {
             // Variable-length template slots end with EOS: suppressing its logit would force every slot to full length.
@@ -291,6 +328,7 @@ internal sealed class DiffusionSettings
         null or "" => "settings",
         nameof(SamplerOptions.CacheMode) => "cache",
         nameof(SamplerOptions.Remasking) => "remasking",
+        nameof(SamplerOptions.RewardGuidance) => "reward_mode",
         _ => string.Concat(property.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString())),
     };
 

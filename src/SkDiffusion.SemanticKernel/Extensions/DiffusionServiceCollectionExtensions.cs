@@ -5,6 +5,7 @@ using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.TextGeneration;
 using SkDiffusion.Extensions.AI;
 using SkDiffusion.SemanticKernel.Chat;
+using SkDiffusion.SemanticKernel.Guidance;
 using SkDiffusion.SemanticKernel.Infilling;
 
 namespace Microsoft.SemanticKernel;
@@ -20,7 +21,10 @@ public static class DiffusionServiceCollectionExtensions
     /// (<see cref="DiffusionChatClient"/> with kernel function invocation) and, over it,
     /// <c>AsChatCompletionService()</c> as the <see cref="IChatCompletionService"/>. <see cref="FunctionChoiceBehavior"/>
     /// in the execution settings advertises kernel functions to the model, which calls them with arguments that follow
-    /// their parameter schemas; the kernel invokes them and the results go back to the model as chat turns.
+    /// their parameter schemas; the kernel invokes them and the results go back to the model as chat turns. The
+    /// <c>reward</c> setting may name a kernel function (<c>plugin.function</c>) that returns a number: it is resolved
+    /// among the plugins of the kernel registered in these services (or of the plugins registered here) and scores the
+    /// candidates of reward guidance.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="modelPath">The model package folder.</param>
@@ -34,7 +38,10 @@ public static class DiffusionServiceCollectionExtensions
         services.AddKeyedSingleton<IChatClient>(serviceId, (sp, _) =>
         {
             var loggers = sp.GetService<ILoggerFactory>();
-            var client = new DiffusionChatClient(DiffusionChatClientServiceCollectionExtensions.GetModel(sp, modelPath, options), loggers?.CreateLogger<DiffusionChatClient>());
+            var client = new DiffusionChatClient(DiffusionChatClientServiceCollectionExtensions.GetModel(sp, modelPath, options), loggers?.CreateLogger<DiffusionChatClient>())
+            {
+                RewardResolver = KernelRewardResolver.ForServices(sp),
+            };
             return client.AsBuilder().UseKernelFunctionInvocation(loggers).Build(sp);
         });
         services.AddKeyedSingleton<IChatCompletionService>(serviceId, (sp, _) => sp.GetRequiredKeyedService<IChatClient>(serviceId).AsChatCompletionService(sp));

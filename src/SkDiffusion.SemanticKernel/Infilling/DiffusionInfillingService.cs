@@ -42,6 +42,13 @@ public sealed class DiffusionInfillingService
         return new DiffusionInfillingService(model);
     }
 
+    /// <summary>Template sampler options with the settings' reward (a name, or <see cref="DiffusionPromptExecutionSettings.RewardObject"/>) bound to the model.</summary>
+    private SamplerOptions Options(DiffusionPromptExecutionSettings? settings, int masked)
+    {
+        settings ??= new DiffusionPromptExecutionSettings();
+        return settings.ToSamplerOptions(masked, Model.Package.Tokenizer, settings.RewardObject, null, template: true);
+    }
+
     /// <summary>Fills every hole of <paramref name="document"/>.</summary>
     /// <param name="document">
     /// Text with holes: <c>[[MASK]]</c> (up to <see cref="HoleDocument.DefaultWords"/> words), <c>[[MASK:2]]</c> (2
@@ -68,7 +75,7 @@ public sealed class DiffusionInfillingService
         var compiled = Holes.Compile(document);
         var prefix = Prefix(compiled);
         Model.EnsureFits(prefix.Count, compiled.Canvas.Length);
-        var options = (settings ?? new DiffusionPromptExecutionSettings()).ToSamplerOptions(compiled.HoleBudgets.Sum(), template: true);
+        var options = Options(settings, compiled.HoleBudgets.Sum());
         SamplingResult result;
         using (await Model.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -124,7 +131,7 @@ public sealed class DiffusionInfillingService
         var compiled = Model.TemplateCompiler.Compile(template);
         var prompt = Model.RenderChat([new DiffusionChatMessage(DiffusionChatMessage.UserRole, instruction)]);
         Model.EnsureFits(prompt.Count, compiled.Canvas.Length);
-        var options = (settings ?? new DiffusionPromptExecutionSettings()).ToSamplerOptions(compiled.Elements.Sum(e => e.Length), template: true);
+        var options = Options(settings, compiled.Elements.Sum(e => e.Length));
         SamplingResult result;
         using (await Model.AcquireAsync(cancellationToken).ConfigureAwait(false))
         {

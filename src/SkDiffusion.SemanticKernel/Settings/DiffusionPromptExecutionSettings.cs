@@ -54,6 +54,11 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     private int? _jsonArrayItems;
     private JsonDecodingMode? _jsonMode;
     private CacheMode? _cache;
+    private string? _reward;
+    private int? _rewardCandidates;
+    private Sampling.Guidance.RewardMode? _rewardMode;
+    private double? _rewardTemperature;
+    private string? _rewardPattern;
 
     /// <summary>Answer positions to decode (the most tokens the answer may have). Default 64.</summary>
     [JsonPropertyName("answer_length")]
@@ -178,6 +183,35 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     public JsonDecodingMode? JsonMode { get => _jsonMode; set => Set(ref _jsonMode, value); }
 
     /// <summary>
+    /// Reward guidance by name: <c>copy</c>, <c>schema</c>, <c>regex</c> (with <see cref="RewardPattern"/>), or a kernel
+    /// function that returns a number, as <c>plugin.function</c> (resolved among the kernel's plugins by the chat
+    /// service that <c>AddDiffusionChatCompletion</c> registers, and by <c>DiffusionPlugin</c>). See docs/guidance.md.
+    /// </summary>
+    [JsonPropertyName("reward")]
+    public string? Reward { get => _reward; set => Set(ref _reward, value); }
+
+    /// <summary>Reward candidates: rollouts per block (<c>block</c>) or commits per step (<c>step</c>), 1..64. Default 4.</summary>
+    [JsonPropertyName("reward_candidates")]
+    public int? RewardCandidates { get => _rewardCandidates; set => Set(ref _rewardCandidates, value); }
+
+    /// <summary>Reward guidance unit: <c>block</c> (default) or <c>step</c>.</summary>
+    [JsonPropertyName("reward_mode")]
+    [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.Guidance.RewardMode>))]
+    public Sampling.Guidance.RewardMode? RewardMode { get => _rewardMode; set => Set(ref _rewardMode, value); }
+
+    /// <summary>Sampling temperature of the reward's exploring candidates. Default 1 when <see cref="Temperature"/> is 0.</summary>
+    [JsonPropertyName("reward_temperature")]
+    public double? RewardTemperature { get => _rewardTemperature; set => SetFinite(ref _rewardTemperature, value, "reward_temperature"); }
+
+    /// <summary>The pattern of the <c>regex</c> reward.</summary>
+    [JsonPropertyName("reward_pattern")]
+    public string? RewardPattern { get => _rewardPattern; set => Set(ref _rewardPattern, value); }
+
+    /// <summary>An object reward for the services that take these settings directly (infilling, the plugin); not serialized.</summary>
+    [JsonIgnore]
+    internal Sampling.Guidance.TextReward? RewardObject { get; set; }
+
+    /// <summary>
     /// Converts any settings to diffusion settings: <see langword="null"/> gives defaults, diffusion settings are
     /// returned as they are, other settings (e.g. a plain <see cref="PromptExecutionSettings"/> whose
     /// <see cref="PromptExecutionSettings.ExtensionData"/> holds <c>steps</c>, <c>temperature</c>…) go through a JSON
@@ -295,6 +329,20 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// <summary>Builds sampler options (validated; the exception's parameter name is the snake_case setting).</summary>
     internal SamplerOptions ToSamplerOptions(int maskedPositions, bool template = false) => ToDiffusionSettings().ToSamplerOptions(maskedPositions, template);
 
+    /// <summary>Builds sampler options with the reward (a name, or <paramref name="reward"/>) bound to the model's tokenizer.</summary>
+    /// <param name="maskedPositions">The masked positions to decode.</param>
+    /// <param name="tokenizer">The model's tokenizer.</param>
+    /// <param name="reward">An object reward that overrides <see cref="Reward"/>, or null.</param>
+    /// <param name="resolver">Resolves names that are not shipped verifiers (kernel functions), or null.</param>
+    /// <param name="template">Whether the canvas is a template.</param>
+    internal SamplerOptions ToSamplerOptions(int maskedPositions, Tokenization.DiffusionTokenizer tokenizer, Sampling.Guidance.TextReward? reward, Func<string, Sampling.Guidance.TextReward?>? resolver, bool template = false)
+    {
+        var shared = ToDiffusionSettings();
+        shared.RewardObject = reward;
+        DiffusionRewardBinder.Bind(shared, tokenizer, shared.JsonSchema, resolver);
+        return shared.ToSamplerOptions(maskedPositions, template);
+    }
+
     /// <summary>The template sizes for <see cref="JsonSchema"/> after defaults.</summary>
     internal Templates.Json.JsonSchemaTemplateOptions ToJsonSchemaTemplateOptions() => ToDiffusionSettings().ToJsonSchemaTemplateOptions();
 
@@ -336,6 +384,12 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
             _jsonArrayItems = _jsonArrayItems,
             _jsonMode = _jsonMode,
             _cache = _cache,
+            _reward = _reward,
+            _rewardCandidates = _rewardCandidates,
+            _rewardMode = _rewardMode,
+            _rewardTemperature = _rewardTemperature,
+            _rewardPattern = _rewardPattern,
+            RewardObject = RewardObject,
         };
         return clone;
     }

@@ -126,6 +126,10 @@ public sealed class TokenGrammar
         return _dfa.Matches(Encoding.UTF8.GetBytes(text));
     }
 
+    /// <summary>Whether a text can still be completed to a word of the language (byte level; reward verifiers).</summary>
+    /// <param name="text">The text.</param>
+    internal bool IsViablePrefix(string text) => _dfa.Run(_dfa.Start, Encoding.UTF8.GetBytes(text)) >= 0;
+
     /// <summary>Whether token ids spell a word of the language followed only by end tokens (none needed).</summary>
     /// <param name="tokens">The token ids.</param>
     public bool Accepts(IEnumerable<int> tokens)

@@ -3,6 +3,7 @@ using SkDiffusion.Denoising;
 using SkDiffusion.Packaging;
 using SkDiffusion.Sampling.Canvas;
 using SkDiffusion.Sampling.Events;
+using SkDiffusion.Sampling.Guidance;
 using SkDiffusion.Sampling.Internal;
 
 namespace SkDiffusion.Sampling;
@@ -104,9 +105,10 @@ public sealed class DiffusionSampler
         // The run owns the KV cache; the finally releases it on completion, failure, cancellation and when the caller
         // abandons the stream (breaks out of the await foreach, which disposes the enumerator).
         using var run = new SamplingRun(Denoiser, TokenIds, LogitsShifted, canvas, options);
+        var rollouts = options.RewardGuidance is { Mode: RewardMode.Block } reward ? new BlockRollouts(run, reward) : null;
         while (true)
         {
-            var evt = await run.NextAsync(cancellationToken).ConfigureAwait(false);
+            var evt = rollouts is null ? await run.NextAsync(cancellationToken).ConfigureAwait(false) : await rollouts.NextAsync(cancellationToken).ConfigureAwait(false);
             if (evt is null)
             {
                 break;

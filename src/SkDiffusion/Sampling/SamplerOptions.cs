@@ -105,7 +105,7 @@ public sealed class SamplerOptions
     /// </summary>
     public double CfgScale { get; set; }
 
-    /// <summary>Reward guidance (best-of-N candidate commits per step), or null.</summary>
+    /// <summary>Reward guidance (best of N candidate commits per step, or best of N rollouts per block), or null.</summary>
     public RewardGuidanceOptions? RewardGuidance { get; set; }
 
     /// <summary>Logit processors applied to every answer position, in order, before the slot's own constraints.</summary>
@@ -148,6 +148,14 @@ public sealed class SamplerOptions
 
     /// <summary>Called once per step with the step's event.</summary>
     public Action<SamplingStepEvent>? OnStep { get; set; }
+
+    /// <summary>A shallow copy with another sampling temperature (the exploring candidates of reward guidance).</summary>
+    internal SamplerOptions WithTemperature(double temperature)
+    {
+        var copy = (SamplerOptions)MemberwiseClone();
+        copy.Temperature = temperature;
+        return copy;
+    }
 
     /// <summary>Checks the options; throws naming the option and the fix.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
@@ -304,6 +312,19 @@ public sealed class SamplerOptions
                 {
                     throw new ArgumentOutOfRangeException(nameof(Remasking), r.AlphaOn, "Remasking.AlphaOn must lie in (0, 1) (ReMDM uses 0.9).");
                 }
+            }
+        }
+
+        if (RewardGuidance is { } g)
+        {
+            if (!Enum.IsDefined(g.Mode))
+            {
+                throw new ArgumentOutOfRangeException(nameof(RewardGuidance), g.Mode, "Unknown reward mode: use RewardMode.Step or RewardMode.Block.");
+            }
+
+            if (g.Mode == RewardMode.Block && Remasking is { Strategy: not RemaskingStrategy.None })
+            {
+                throw new ArgumentException("Block rollouts (RewardGuidance.Mode = Block) end each rollout when its block holds no mask, but remasking keeps a block open for its spare steps: set Remasking = null or use RewardMode.Step.", nameof(RewardGuidance));
             }
         }
     }

@@ -10,7 +10,8 @@ namespace SkDiffusion.Sampling.Internal;
 /// Scores a step's candidates: for each eligible masked position, its logits (with CFG) through the logit processors,
 /// slot constraints and EOS rules into a token, a score and a probability (<see cref="PositionEvaluator"/>), in
 /// parallel when the work is large enough. Each position draws from its own random stream, so results do not depend
-/// on the degree of parallelism.
+/// on the degree of parallelism. Candidates above 0 of reward guidance score with the exploration temperature
+/// (<see cref="Guidance.RewardGuidanceOptions.ExplorationTemperature"/>) when one is set.
 /// </summary>
 internal sealed class CandidateScorer
 {
@@ -20,12 +21,17 @@ internal sealed class CandidateScorer
     private readonly bool _needEntropy;
     private readonly ConcurrentBag<PositionEvaluator> _evaluators = [];
 
+    // Reward guidance: the exploring candidates' options (another temperature) and evaluators; null without exploration.
+    private readonly SamplerOptions? _explore;
+    private readonly ConcurrentBag<PositionEvaluator> _exploreEvaluators = [];
+
     public CandidateScorer(CanvasState state, SamplerOptions options, bool cfg, bool needEntropy)
     {
         _state = state;
         _options = options;
         _cfg = cfg;
         _needEntropy = needEntropy;
+        _explore = options.RewardGuidance?.ExplorationTemperature is double explore && explore != options.Temperature ? options.WithTemperature(explore) : null;
     }
 
     /// <summary>Scores every candidate of row <paramref name="r"/> from <paramref name="output"/>.</summary>
@@ -38,6 +44,11 @@ internal sealed class CandidateScorer
     public void ScoreAll(int r, CandidateSet set, int step, int candidate, DenoiserOutput output, int logitsOffset)
     {
         int count = set.Count;
+        bool exploring = candidate > 0 && _explore is not null;
+        var bag = exploring ? _exploreEvaluators : _evaluators;
+        var options = exploring ? _explore! : _options;
+        PositionEvaluator Rent() => bag.TryTake(out var evaluator) ? evaluator : new PositionEvaluator(_state.Vocabulary, options, _state.Ids, _needEntropy);
+
         int degree = _options.MaxDegreeOfParallelism;
         if (degree <= 1 || count < 2 || (long)count * _state.Vocabulary < 65536)
         {
@@ -47,7 +58,7 @@ internal sealed class CandidateScorer
                 Score(evaluator, r, set, i, step, candidate, output, logitsOffset);
             }
 
-            _evaluators.Add(evaluator);
+            bag.Add(evaluator);
             return;
         }
 
@@ -63,16 +74,13 @@ internal sealed class CandidateScorer
                     Score(evaluator, r, set, i, step, candidate, output, logitsOffset);
                     return evaluator;
                 },
-                _evaluators.Add);
+                bag.Add);
         }
         catch (AggregateException ex) when (ex.InnerExceptions.Count >= 1)
         {
             ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
     }
-
-    private PositionEvaluator Rent() =>
-        _evaluators.TryTake(out var evaluator) ? evaluator : new PositionEvaluator(_state.Vocabulary, _options, _state.Ids, _needEntropy);
 
     private void Score(PositionEvaluator evaluator, int r, CandidateSet set, int i, int step, int candidate, DenoiserOutput output, int logitsOffset)
     {

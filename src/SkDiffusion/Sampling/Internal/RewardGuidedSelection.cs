@@ -9,7 +9,8 @@ namespace SkDiffusion.Sampling.Internal;
 /// Scoring and selection of one row's step, with reward guidance around them (<see cref="RewardGuidanceOptions"/>):
 /// without guidance one scored selection; with it, N candidate selections from the same logits (each from its own
 /// random streams), N calls of <see cref="IRewardScorer"/>, no extra denoiser pass, and the best (first on ties) kept
-/// in the candidate set.
+/// in the candidate set. Only <see cref="RewardMode.Step"/> draws candidates here (block rollouts draw whole blocks, see
+/// <see cref="BlockRollouts"/>); <see cref="NoiseStream"/> shifts every draw's candidate index for a rollout.
 /// </summary>
 internal sealed class RewardGuidedSelection
 {
@@ -24,15 +25,18 @@ internal sealed class RewardGuidedSelection
         _reward = reward;
     }
 
+    /// <summary>The noise stream of a block rollout (0: the run's own); added to the candidate index of every draw.</summary>
+    public int NoiseStream { get; set; }
+
     /// <summary>Scores and selects row <paramref name="context"/>.Row's candidates; the choice is left in <paramref name="set"/>.</summary>
     public async ValueTask SelectAsync(CandidateSet set, SelectionContext context, DenoiserOutput output, int logitsOffset, ReadOnlyMemory<long> rowTokens, CancellationToken cancellationToken)
     {
         int count = set.Count;
         int r = context.Row;
-        if (_reward is null)
+        if (_reward is not { Mode: RewardMode.Step })
         {
-            _scorer.ScoreAll(r, set, context.Step, 0, output, logitsOffset);
-            _rule.Select(set, context);
+            _scorer.ScoreAll(r, set, context.Step, NoiseStream, output, logitsOffset);
+            _rule.Select(set, context with { Candidate = NoiseStream });
             return;
         }
 
@@ -43,8 +47,8 @@ internal sealed class RewardGuidedSelection
         double bestReward = double.NegativeInfinity;
         for (int c = 0; c < _reward.Candidates; c++)
         {
-            var candidateContext = context with { Candidate = c };
-            _scorer.ScoreAll(r, set, context.Step, c, output, logitsOffset);
+            var candidateContext = context with { Candidate = c + NoiseStream };
+            _scorer.ScoreAll(r, set, context.Step, c + NoiseStream, output, logitsOffset);
             _rule.Select(set, candidateContext);
 
             var commits = new List<CommittedToken>();

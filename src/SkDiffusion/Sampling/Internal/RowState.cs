@@ -23,4 +23,14 @@ internal sealed class RowState
     public int[] GroupMasked = [];
     public int[] GroupCount = [];
     public int GroupCountTotal;
+
+    /// <summary>A deep copy (block rollouts restore a row from it).</summary>
+    public RowState Copy()
+    {
+        var copy = (RowState)MemberwiseClone();
+        copy.GroupInitial = (int[])GroupInitial.Clone();
+        copy.GroupMasked = (int[])GroupMasked.Clone();
+        copy.GroupCount = (int[])GroupCount.Clone();
+        return copy;
+    }
 }

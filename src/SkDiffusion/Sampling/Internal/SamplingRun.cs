@@ -1,6 +1,7 @@
 using SkDiffusion.Denoising;
 using SkDiffusion.Sampling.Canvas;
 using SkDiffusion.Sampling.Events;
+using SkDiffusion.Sampling.Guidance;
 using SkDiffusion.Sampling.Internal.Forward;
 using SkDiffusion.Sampling.Internal.Selection;
 
@@ -58,6 +59,16 @@ internal sealed class SamplingRun : IDisposable
         _eosStop = options.StopAtEos ? new EosStopPolicy(_state) : null;
         _grammar = GrammarGate.Create(canvas, _state.Vocabulary, ids, _state.SlotAllowed);
     }
+
+    /// <summary>The noise stream of a block rollout (0: the run's own); added to the candidate index of every draw.</summary>
+    internal int NoiseStream
+    {
+        get => _selection.NoiseStream;
+        set => _selection.NoiseStream = value;
+    }
+
+    /// <summary>The run's state, for <see cref="BlockRollouts"/> to save and restore rows.</summary>
+    internal RolloutAccess Access => new(_state.Tokens, _state.Kind, _state.Committed, _state.CommitProbability, _state.Rows, _state.Length, _state.Ids.Mask, CanvasState.KindFilled, s => _step = s);
 
     public int Steps => _step;
 
