@@ -43,6 +43,30 @@ public sealed class VerifierTests
     }
 
     [Fact]
+    public void Copy_fidelity_requires_whole_words_at_the_known_ends_of_a_value()
+    {
+        var copy = new CopyFidelityReward();
+        var substring = new CopyFidelityReward { WholeWords = false };
+
+        // A truncated copy ("Le" of "Lee", "Osl" of "Oslo") is a substring of the prompt but not a copy of its words.
+        Assert.Equal(0.0, copy.Score(RewardText.Complete(Prompt, """{"name": "Ann Le"}""")));
+        Assert.Equal(1.0, substring.Score(RewardText.Complete(Prompt, """{"name": "Ann Le"}""")));
+        Assert.Equal(0.0, copy.Score(RewardText.Complete(Prompt, """{"name": "nn Lee"}""")));
+        Assert.Equal(0.5, copy.Score(RewardText.Complete(Prompt, """{"name": "Ann Lee", "city": "Osl"}""")));
+        Assert.True(substring.WholeWords is false && copy.WholeWords);
+
+        // Only the known ends are judged: an open prefix may stop mid-word, a suffix after a gap may start mid-word.
+        Assert.Equal(1.0, copy.Score(Partial("""{"name": "Ann L""")));
+        Assert.Equal(0.0, copy.Score(Partial("""{"name": "nn L""")));
+        Assert.Equal(1.0, copy.Score(new RewardText(Prompt, ["""{"name": "A""", """nn Lee", "city": "Oslo"}"""])));
+        Assert.Equal(2.0 / 3, copy.Score(new RewardText(Prompt, ["""{"name": "A""", """nn Le", "city": "Oslo"}"""])), 6);
+
+        // Punctuation at a value's edge needs no boundary; a later whole-word occurrence counts.
+        Assert.Equal(1.0, copy.Score(RewardText.Complete("Lee lives in Leeds. Ask Lee.", """{"name": "Lee."}""")));
+        Assert.Equal(1.0, copy.Score(RewardText.Complete("Leeds, then Lee", """{"name": "Lee"}""")));
+    }
+
+    [Fact]
     public void Regex_reward_matches_the_whole_answer_and_checks_prefixes_mid_decoding()
     {
         var regex = new RegexReward("[0-9]{2,3}-[a-z]+");

@@ -9,7 +9,11 @@ namespace SkDiffusion.Sampling.Guidance;
 internal static class JsonStringPieces
 {
     /// <summary>One string value or a piece of one.</summary>
-    public readonly record struct Piece(string Text, bool Complete);
+    /// <param name="Text">The value's known characters, unescaped.</param>
+    /// <param name="Complete">Whether the whole value is known (both quotes seen).</param>
+    /// <param name="StartKnown">Whether <paramref name="Text"/> begins where the value begins (its opening quote was seen).</param>
+    /// <param name="EndKnown">Whether <paramref name="Text"/> ends where the value ends (its closing quote was seen).</param>
+    public readonly record struct Piece(string Text, bool Complete, bool StartKnown, bool EndKnown);
 
     private enum State
     {
@@ -100,7 +104,7 @@ internal static class JsonStringPieces
 
                     if (c != ':' && buffer.Length > 0)
                     {
-                        pieces.Add(new Piece(buffer.ToString(), bufferComplete));
+                        pieces.Add(new Piece(buffer.ToString(), bufferComplete, StartKnown: bufferComplete, EndKnown: true));
                     }
 
                     state = State.Outside;
@@ -115,12 +119,13 @@ internal static class JsonStringPieces
 
         if (!beforeGap && state == State.AfterString && buffer.Length > 0)
         {
-            pieces.Add(new Piece(buffer.ToString(), bufferComplete));
+            pieces.Add(new Piece(buffer.ToString(), bufferComplete, StartKnown: bufferComplete, EndKnown: true));
         }
         else if (beforeGap && buffer.Length > 0 && opener == ':' && state is State.InString or State.AfterString)
         {
             // Cut by the gap (or its role decided after it): a value's prefix, certain because ':' opened it.
-            pieces.Add(new Piece(buffer.ToString(), Complete: state == State.AfterString && bufferComplete));
+            bool closed = state == State.AfterString;
+            pieces.Add(new Piece(buffer.ToString(), Complete: closed && bufferComplete, StartKnown: bufferComplete, EndKnown: closed));
         }
     }
 
