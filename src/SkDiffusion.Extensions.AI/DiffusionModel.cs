@@ -264,20 +264,9 @@ public sealed class DiffusionModel : IDisposable
             return options;
         }
 
-        options ??= new OnnxDenoiserOptions();
-        return new OnnxDenoiserOptions
-        {
-            ExecutionProvider = options.ExecutionProvider,
-            DeviceId = options.DeviceId,
-            GpuMemoryLimitBytes = options.GpuMemoryLimitBytes,
-            ArenaExtendStrategy = options.ArenaExtendStrategy,
-            UseTf32 = options.UseTf32,
-            ConfigureSessionOptions = options.ConfigureSessionOptions,
-            DeviceResidentCaches = options.DeviceResidentCaches,
-            IntraOpThreads = options.IntraOpThreads,
-            GraphOptimizationLevel = options.GraphOptimizationLevel,
-            Warning = message => logger.LogWarning("{Warning}", message),
-        };
+        var copy = options?.Clone() ?? new OnnxDenoiserOptions();
+        copy.Warning = message => logger.LogWarning("{Warning}", message);
+        return copy;
     }
 
     /// <summary>

@@ -52,6 +52,10 @@ public sealed class OnnxDenoiserOptions
     /// </summary>
     public Action<SessionOptions, ExecutionProvider>? ConfigureSessionOptions { get; set; }
 
+    /// <summary>A shallow copy of these options (every setting, the callbacks shared), to change without touching the original.</summary>
+    /// <returns>The copy.</returns>
+    public OnnxDenoiserOptions Clone() => (OnnxDenoiserOptions)MemberwiseClone();
+
     /// <summary>Receives warnings, e.g. that CUDA could not be loaded and the CPU is used instead.</summary>
     public Action<string>? Warning { get; set; }
 
