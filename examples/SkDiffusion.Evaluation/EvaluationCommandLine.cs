@@ -18,7 +18,7 @@ internal static class EvaluationCommandLine
     public static readonly Option<int> Limit = ExampleCommandLine.Integer("--limit", 100, 1, "Examples per task and phrasing.");
 
     /// <summary>Wrong answers printed per task.</summary>
-    public static readonly Option<int> Failures = ExampleCommandLine.Integer("--failures", 0, 0, "Wrong answers printed per task.");
+    public static readonly Option<int> Failures = ExampleCommandLine.Integer("--failures", 0, 0, "Wrong answers printed per task (with --reward: answers that guidance changed, per row).");
 
     /// <summary>Reference decoding on hand-built canvases instead of the public API paths.</summary>
     public static readonly Option<bool> Engine = new("--engine") { Description = "Reference decoding on hand-built canvases instead of the public API paths." };

@@ -17,13 +17,11 @@ internal static class GuidanceEvaluation
 {
     private static readonly string[] Paths = ["chat: facts", "chat: extraction (free text)", "GetResponseAsync<Person>"];
 
-    /// <summary>How many wrong answers to print (<c>--failures N</c>).</summary>
+    /// <summary>How many answers that guidance changed (right to wrong or wrong to right) to print per row (<c>--failures N</c>).</summary>
     public static int Failures { get; set; }
 
-    private static int ShownFailures { get; set; }
-
-    /// <summary>One path and phrasing, decoded one way.</summary>
-    private sealed record Row(int Correct, int Total, long Nfe, double Seconds);
+    /// <summary>One path and phrasing, decoded one way, with each item's answer and whether it was right.</summary>
+    private sealed record Row(int Correct, int Total, long Nfe, double Seconds, List<(string Text, bool Right)> Answers);
 
     public static async Task RunAsync(string packageDir, IReadOnlyList<HeldOutExample> examples, int limit, string reward, int candidates, RewardMode mode, double? explorationTemperature, string[] tasks, string[] phrasings, IReadOnlyDictionary<string, string> settings)
     {
@@ -66,6 +64,7 @@ internal static class GuidanceEvaluation
                 var a = await ScoreAsync(plain, path, items);
                 var b = await ScoreAsync(guided, path, items);
                 Console.WriteLine($"| {path} | {phrasing} | {a.Total} | {Pct(a)} | {Pct(b)} | {(double)a.Nfe / a.Total:F1} | {(double)b.Nfe / b.Total:F1} | {a.Seconds:F1} | {b.Seconds:F1} |");
+                PrintChanges(path, phrasing, items, a, b);
             }
         }
     }
@@ -74,6 +73,7 @@ internal static class GuidanceEvaluation
     {
         int correct = 0;
         long nfe = 0;
+        var answers = new List<(string Text, bool Right)>();
         var clock = Stopwatch.StartNew();
         foreach (var e in items)
         {
@@ -93,15 +93,29 @@ internal static class GuidanceEvaluation
             }
 
             correct += right ? 1 : 0;
-            if (!right && Failures > 0 && ShownFailures++ < Failures)
-            {
-                Console.WriteLine($"  [{path}] expected {e.Answer}\n  [{path}] got      {response.Text}");
-            }
+            answers.Add((response.Text, right));
 
             nfe += response.Usage?.AdditionalCounts?.TryGetValue("nfe", out long n) == true ? n : 0;
         }
 
-        return new Row(correct, items.Count, nfe, clock.Elapsed.TotalSeconds);
+        return new Row(correct, items.Count, nfe, clock.Elapsed.TotalSeconds, answers);
+    }
+
+    private static void PrintChanges(string path, string phrasing, List<HeldOutExample> items, Row plain, Row guided)
+    {
+        int shown = 0;
+        for (int i = 0; i < items.Count && shown < Failures; i++)
+        {
+            if (plain.Answers[i].Right == guided.Answers[i].Right)
+            {
+                continue;
+            }
+
+            shown++;
+            Console.WriteLine($"  [{path}, {phrasing}] {(guided.Answers[i].Right ? "fixed" : "broken")} by guidance: {items[i].Prompt}");
+            Console.WriteLine($"    plain:  {plain.Answers[i].Text}");
+            Console.WriteLine($"    guided: {guided.Answers[i].Text}");
+        }
     }
 
     private static string Pct(Row r) => (r.Total == 0 ? 0 : 100.0 * r.Correct / r.Total).ToString("F1", CultureInfo.InvariantCulture) + "%";
