@@ -28,7 +28,8 @@ internal static class GraphBenchmark
         int longRepeats = parsed.GetValue(BenchmarkCommandLine.LongRepeats);
 
         // PyTorch's reference forward is several times slower here: by default it is timed once per canvas up to 512.
-        int[] torchCanvases = parsed.GetValue(BenchmarkCommandLine.TorchCanvases) ?? [];
+        int[] torchCanvases = parsed.GetValue(BenchmarkCommandLine.NoTorch) ? [] : parsed.GetValue(BenchmarkCommandLine.TorchCanvases) ?? [];
+        int profileCanvas = parsed.GetValue(BenchmarkCommandLine.ProfileCanvas);
         int torchRepeats = parsed.GetValue(BenchmarkCommandLine.TorchRepeats);
         string work = parsed.GetValue(BenchmarkCommandLine.Work) ?? Path.Combine(Path.GetTempPath(), "skdiffusion-graph");
         var total = Stopwatch.StartNew();
@@ -81,10 +82,12 @@ internal static class GraphBenchmark
 
         var torch = new Dictionary<(int Threads, int Canvas), double>();
         string? torchNote = null;
-        foreach (int threads in threadCounts)
+        foreach (int threads in threadCounts.Where(_ => torchCanvases.Length > 0))
         {
             torchNote ??= TorchForward(checkpoint, threads, torchRepeats, torchCanvases, torch);
         }
+
+        torchNote ??= torchCanvases.Length == 0 ? "PyTorch not timed (--no-torch)." : null;
 
         Console.WriteLine($"random LLaDA-shaped model, {parameters / 1e6:F0}M parameters ({Layers} layers, hidden {Hidden}, {Heads} heads, MLP {Mlp}, vocab {m.VocabSize}), float32, batch 1;");
         Console.WriteLine($"prompt {Prompt} tokens + masks, logits at the masked positions. ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU, {Environment.ProcessorCount} cores.");
@@ -111,6 +114,11 @@ internal static class GraphBenchmark
         Console.WriteLine("matmul FLOPs (projections, MLP, QK^T and PV, head at the masked positions) / the peak MatMul throughput above.");
         Console.WriteLine($"PyTorch: models/recipe/model.py's reference forward on the same weights (float32, logits everywhere), torch.set_num_threads and");
         Console.WriteLine($"OPENBLAS_NUM_THREADS = threads; one warm-up pass, then median of {torchRepeats} pass(es) at canvas {string.Join(", ", torchCanvases)} (n/a: not timed)." + (torchNote is null ? "" : " " + torchNote));
+        if (profileCanvas > 0)
+        {
+            await GraphProfile.PrintAsync(packages, profileCanvas, threadCounts.FirstOrDefault(1), work);
+        }
+
         Console.WriteLine($"total benchmark time {total.Elapsed.TotalSeconds:F0} s");
     }
 
@@ -122,7 +130,8 @@ internal static class GraphBenchmark
         return (m.NumLayers * perLayer) + (2.0 * (canvas - Prompt) * d * m.VocabSize);
     }
 
-    private static async Task<double> ForwardMsAsync(IDenoiser denoiser, int mask, int canvas, int repeats)
+    /// <summary>Median ms of <paramref name="repeats"/> passes over a canvas of 16 prompt tokens and masks, after one warm-up pass.</summary>
+    internal static async Task<double> ForwardMsAsync(IDenoiser denoiser, int mask, int canvas, int repeats)
     {
         var tokens = Enumerable.Range(0, canvas).Select(i => i < Prompt ? 10L + i : mask).ToArray();
         var positions = Enumerable.Range(Prompt, canvas - Prompt).ToArray();
