@@ -87,8 +87,10 @@ internal sealed class FusedAttentionWriter : AttentionWriter
     /// <summary>The bool condition "no padding (and, in a cache graph, no past)", computed once for all layers.</summary>
     private static string WriteCondition(OnnxGraphBuilder g, bool cache)
     {
-        string minimum = g.Op("ReduceMin", "mask_min", ["attention_mask"], OnnxGraphBuilder.Attr("keepdims", 0L));
-        string unpadded = g.Op("Equal", "mask_all_ones", [minimum, g.Int64s("one_int64", 1)]);
+        // Reduced in float32, which every provider's ReduceMin takes.
+        string maskFloat = g.Op("Cast", "mask_float", ["attention_mask"], OnnxGraphBuilder.Attr("to", (long)DataType.Float));
+        string minimum = g.Op("ReduceMin", "mask_min", [maskFloat], OnnxGraphBuilder.Attr("keepdims", 0L));
+        string unpadded = g.Op("Equal", "mask_all_ones", [minimum, g.Scalar("one", 1f)]);
         if (!cache)
         {
             return unpadded;
