@@ -36,8 +36,10 @@ internal static class GraphProfile
             {
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
                 IntraOpNumThreads = threads,
-                EnableProfiling = true,
+
+                // The prefix is read when profiling is enabled, so it comes first.
                 ProfileOutputPathPrefix = Path.Combine(folder, "profile"),
+                EnableProfiling = true,
             };
             var package = packages[fused];
             using var session = new InferenceSession(package.ModelPath, options);

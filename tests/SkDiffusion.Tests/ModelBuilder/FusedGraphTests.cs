@@ -74,7 +74,7 @@ public sealed class FusedGraphTests(TinyPackages packages, ITestOutputHelper out
         string package = temp.Combine("package");
         await PackageBuilder.BuildAsync(new PackageBuildOptions { CheckpointDirectory = FixturePaths.Fixture(fixture), OutputDirectory = package, IncludeCache = cache });
         var golden = GoldenOutputs.Load(FixturePaths.Fixture(fixture));
-        using var options = new SessionOptions { EnableProfiling = true, ProfileOutputPathPrefix = temp.Combine("profile") };
+        using var options = new SessionOptions { ProfileOutputPathPrefix = temp.Combine("profile"), EnableProfiling = true };
         string profile;
         using (var runner = new PackageRunner(package, options))
         {
@@ -177,7 +177,8 @@ public sealed class FusedGraphTests(TinyPackages packages, ITestOutputHelper out
     /// <summary>Runs once with profiling on; returns the result and the names of the MultiHeadAttention nodes that ran.</summary>
     private static (PackageRunResult Result, HashSet<string> Attention) RunProfiled(string package, string prefix, Func<PackageRunner, PackageRunResult> run)
     {
-        using var options = new SessionOptions { EnableProfiling = true, ProfileOutputPathPrefix = prefix };
+        // The prefix is read when profiling is enabled, so it is set first.
+        using var options = new SessionOptions { ProfileOutputPathPrefix = prefix, EnableProfiling = true };
         PackageRunResult result;
         string profile;
         using (var runner = new PackageRunner(package, options))
