@@ -33,6 +33,12 @@ internal static class BenchmarkCommandLine
     /// <summary>PyTorch repeats in --graph.</summary>
     public static readonly Option<int> TorchRepeats = ExampleCommandLine.Integer("--torch-repeats", 1, 1, "--graph: timed repeats of PyTorch's reference forward.");
 
+    /// <summary>Skip PyTorch in --graph.</summary>
+    public static readonly Option<bool> NoTorch = new("--no-torch") { Description = "--graph: do not time PyTorch's reference forward." };
+
+    /// <summary>Canvas of the --graph profile (0: no profile).</summary>
+    public static readonly Option<int> ProfileCanvas = ExampleCommandLine.Integer("--profile-canvas", 0, 0, "--graph: also profile one pass of each graph at this canvas (first thread count) and print per-op-type totals (0: no profile).");
+
     /// <summary>Run the local-versus-loopback-server table.</summary>
     public static readonly Option<bool> Remote = new("--remote") { Description = "Per-step ms of the embedded model, local vs. a loopback Open Inference Protocol server, instead of the strategy table." };
 
@@ -79,7 +85,7 @@ internal static class BenchmarkCommandLine
     {
         var command = new RootCommand("Speed benchmarks of the sampler on the embedded model (default: the strategy table).")
         {
-            Grammar, Scaling, Primitives, Graph, Remote, Iterations, Canvases, ThreadCounts, LongRepeats, TorchCanvases, TorchRepeats, NoConcurrency, Limit, Threads, Package, HeldOut, Repeats, Hidden, Layers, Mlp, Lengths, Work,
+            Grammar, Scaling, Primitives, Graph, Remote, Iterations, Canvases, ThreadCounts, LongRepeats, TorchCanvases, TorchRepeats, NoTorch, ProfileCanvas, NoConcurrency, Limit, Threads, Package, HeldOut, Repeats, Hidden, Layers, Mlp, Lengths, Work,
         };
         command.Validators.Add(result =>
         {

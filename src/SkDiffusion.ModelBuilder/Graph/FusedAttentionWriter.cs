@@ -5,11 +5,21 @@ namespace SkDiffusion.ModelBuilder.Graph;
 
 /// <summary>
 /// Attention written with ONNX Runtime's fused <c>com.microsoft</c> kernels: <c>RotaryEmbedding</c> on the projected
-/// queries and keys, then a non-causal <c>MultiHeadAttention</c> with the padding mask as <c>key_padding_mask</c>.
-/// Without grouped keys the kernel also appends the new keys and values to the past (its <c>past_key</c>/<c>past_value</c>
-/// inputs give the graph's present outputs). With grouped keys (fewer key/value heads than query heads) the cache keeps
-/// the key/value heads: the graph appends and repeats them and passes the repeated keys and values in the
-/// <c>[B, heads, T, head_dim]</c> layout the kernel accepts.
+/// queries and keys, then a non-causal <c>MultiHeadAttention</c>.
+/// <para>
+/// ONNX Runtime's CPU kernel takes its tiled flash path only when it gets no padding mask, no attention bias and no
+/// past or present keys; otherwise it builds the <c>[B, heads, S, T]</c> probabilities per head. So each layer's
+/// attention is an ONNX <c>If</c> on "no padding and no past" (the attention mask is all ones and the past is empty,
+/// computed once for all layers): its then-branch calls the kernel with the new keys and values only, in the
+/// <c>[B, T, heads * head_dim]</c> layout, and without the mask; its else-branch passes the mask as
+/// <c>key_padding_mask</c> and, in a cache graph, the present keys and values in the <c>[B, heads, T, head_dim]</c>
+/// layout. Both branches compute the same attention, so the outputs do not depend on the branch taken.
+/// </para>
+/// <para>
+/// In a cache graph the present outputs are the past with the new keys and values appended (<c>Concat</c> outside the
+/// <c>If</c>, in the <c>[B, kv_heads, T, head_dim]</c> layout). With grouped keys (fewer key/value heads than query
+/// heads) the cache keeps the key/value heads and the attention input repeats them for each query head of the group.
+/// </para>
 /// </summary>
 internal sealed class FusedAttentionWriter : AttentionWriter
 {
@@ -19,9 +29,10 @@ internal sealed class FusedAttentionWriter : AttentionWriter
     private readonly bool _cache;
     private readonly int _heads, _group;
     private readonly float _scale;
-    private readonly string _mask, _cos, _sin, _shapeKv, _axes2, _expandGroup, _shapeGrouped;
+    private readonly DataType _type;
+    private readonly string _mask, _unpadded, _cos, _sin, _shapeKv, _axes2, _expandGroup, _shapeGrouped, _axes3, _expandGroupFlat, _shapeMerged;
 
-    /// <summary>Writes the shared nodes: the int32 key-padding mask, the rotary caches and, with grouped keys, the shape constants.</summary>
+    /// <summary>Writes the shared nodes: the int32 key-padding mask, the branch condition, the rotary caches and the shape constants.</summary>
     /// <param name="g">The graph.</param>
     /// <param name="config">The model's dimensions.</param>
     /// <param name="settings">The build settings (cache, float16 compute).</param>
@@ -31,7 +42,7 @@ internal sealed class FusedAttentionWriter : AttentionWriter
     {
         _g = g;
         _cache = settings.IncludeCache;
-        var t = settings.HalfCompute ? DataType.Float16 : DataType.Float;
+        _type = settings.HalfCompute ? DataType.Float16 : DataType.Float;
         int hkv = config.NumKvHeads, dh = config.HeadDim;
         _heads = config.NumHeads;
         _group = _heads / hkv;
@@ -39,13 +50,17 @@ internal sealed class FusedAttentionWriter : AttentionWriter
 
         // key_padding_mask [B,T]: 1 real, 0 padding (the kernel takes int32).
         _mask = g.Op("Cast", "key_padding_mask", ["attention_mask"], OnnxGraphBuilder.Attr("to", (long)DataType.Int32));
-        _cos = g.Cast(cosTable, DataType.Float, t);
-        _sin = g.Cast(sinTable, DataType.Float, t);
+        _unpadded = WriteCondition(g, _cache);
+        _cos = g.Cast(cosTable, DataType.Float, _type);
+        _sin = g.Cast(sinTable, DataType.Float, _type);
 
-        _shapeKv = _group > 1 ? g.Int64s("shape_kv", 0, 0, hkv, dh) : "";
-        _axes2 = _group > 1 ? g.Int64s("axes_2", 2) : "";
-        _expandGroup = _group > 1 ? g.Int64s("expand_group", 1, 1, _group, 1, 1) : "";
-        _shapeGrouped = _group > 1 ? g.Int64s("shape_grouped", 0, _heads, -1, dh) : "";
+        _shapeKv = _cache || _group > 1 ? g.Int64s("shape_kv", 0, 0, hkv, dh) : "";
+        _axes2 = _cache && _group > 1 ? g.Int64s("axes_2", 2) : "";
+        _expandGroup = _cache && _group > 1 ? g.Int64s("expand_group", 1, 1, _group, 1, 1) : "";
+        _shapeGrouped = _cache && _group > 1 ? g.Int64s("shape_grouped", 0, _heads, -1, dh) : "";
+        _axes3 = _group > 1 ? g.Int64s("axes_3", 3) : "";
+        _expandGroupFlat = _group > 1 ? g.Int64s("expand_group_flat", 1, 1, 1, _group, 1) : "";
+        _shapeMerged = _group > 1 ? g.Int64s("shape_merged", 0, 0, (long)_heads * dh) : "";
     }
 
     /// <inheritdoc />
@@ -54,32 +69,44 @@ internal sealed class FusedAttentionWriter : AttentionWriter
         string p = $"layers.{layer}.";
         string q = Rotary(query, p + "q_rope");
         string k = Rotary(key, p + "k_rope");
-        string output = _g.Fresh(p + "attention");
-        var attributes = new[] { OnnxGraphBuilder.Attr("num_heads", (long)_heads), OnnxGraphBuilder.Attr("scale", _scale), OnnxGraphBuilder.Attr("unidirectional", 0L) };
-
-        if (_group == 1)
-        {
-            if (_cache)
-            {
-                _g.OpMulti("MultiHeadAttention", [output, $"present.{layer}.key", $"present.{layer}.value"],
-                    [q, k, value, "", _mask, "", $"past_key_values.{layer}.key", $"past_key_values.{layer}.value"], Contrib, attributes);
-            }
-            else
-            {
-                _g.OpMulti("MultiHeadAttention", [output], [q, k, value, "", _mask], Contrib, attributes);
-            }
-
-            return output;
-        }
-
-        string keys = Heads(k, p + "k"), values = Heads(value, p + "v");
+        string keys = k, values = value;
         if (_cache)
         {
-            keys = _g.OpTo("Concat", $"present.{layer}.key", [$"past_key_values.{layer}.key", keys], OnnxGraphBuilder.Attr("axis", 2L));
-            values = _g.OpTo("Concat", $"present.{layer}.value", [$"past_key_values.{layer}.value", values], OnnxGraphBuilder.Attr("axis", 2L));
+            keys = _g.OpTo("Concat", $"present.{layer}.key", [$"past_key_values.{layer}.key", Heads(k, p + "k")], OnnxGraphBuilder.Attr("axis", 2L));
+            values = _g.OpTo("Concat", $"present.{layer}.value", [$"past_key_values.{layer}.value", Heads(value, p + "v")], OnnxGraphBuilder.Attr("axis", 2L));
         }
 
-        _g.OpMulti("MultiHeadAttention", [output], [q, Repeat(keys, p + "k"), Repeat(values, p + "v"), "", _mask], Contrib, attributes);
+        // Then: the new keys only (the past is empty), no mask: the flash path. Else: the mask, and the present keys when cached.
+        return _g.If(p + "attention", _unpadded, _type,
+            () => Attend(p + "attention_unpadded", q, RepeatFlat(k, p + "k"), RepeatFlat(value, p + "v"), masked: false),
+            () => _cache
+                ? Attend(p + "attention_masked", q, Repeat(keys, p + "k"), Repeat(values, p + "v"), masked: true)
+                : Attend(p + "attention_masked", q, RepeatFlat(keys, p + "k"), RepeatFlat(values, p + "v"), masked: true));
+    }
+
+    /// <summary>The bool condition "no padding (and, in a cache graph, no past)", computed once for all layers.</summary>
+    private static string WriteCondition(OnnxGraphBuilder g, bool cache)
+    {
+        // Reduced in float32, which every provider's ReduceMin takes.
+        string maskFloat = g.Op("Cast", "mask_float", ["attention_mask"], OnnxGraphBuilder.Attr("to", (long)DataType.Float));
+        string minimum = g.Op("ReduceMin", "mask_min", [maskFloat], OnnxGraphBuilder.Attr("keepdims", 0L));
+        string unpadded = g.Op("Equal", "mask_all_ones", [minimum, g.Scalar("one", 1f)]);
+        if (!cache)
+        {
+            return unpadded;
+        }
+
+        // The past length is dimension 2 of any past input; every layer's past has the same length.
+        string pastLength = g.Op("Shape", "past_length", ["past_key_values.0.key"], OnnxGraphBuilder.Attr("start", 2L), OnnxGraphBuilder.Attr("end", 3L));
+        string noPast = g.Op("Equal", "past_empty", [pastLength, g.Int64s("zero_int64", 0)]);
+        return g.Op("And", "unpadded_without_past", [unpadded, noPast]);
+    }
+
+    private string Attend(string name, string query, string keys, string values, bool masked)
+    {
+        string output = _g.Fresh(name);
+        var attributes = new[] { OnnxGraphBuilder.Attr("num_heads", (long)_heads), OnnxGraphBuilder.Attr("scale", _scale), OnnxGraphBuilder.Attr("unidirectional", 0L) };
+        _g.OpMulti("MultiHeadAttention", [output], masked ? [query, keys, values, "", _mask] : [query, keys, values], Contrib, attributes);
         return output;
     }
 
@@ -90,9 +117,19 @@ internal sealed class FusedAttentionWriter : AttentionWriter
         return y;
     }
 
+    /// <summary><c>[B, T, kv_heads * head_dim]</c> to <c>[B, kv_heads, T, head_dim]</c>.</summary>
     private string Heads(string x, string name) =>
         _g.Op("Transpose", name + "_heads", [_g.Op("Reshape", name + "_split", [x, _shapeKv])], OnnxGraphBuilder.Attr("perm", new long[] { 0, 2, 1, 3 }));
 
+    /// <summary><c>[B, kv_heads, T, head_dim]</c> to <c>[B, heads, T, head_dim]</c>: each key/value head once per query head of its group.</summary>
     private string Repeat(string x, string name) =>
-        _g.Op("Reshape", name + "_repeated", [_g.Op("Expand", name + "_expanded", [_g.Op("Unsqueeze", name + "_grouped", [x, _axes2]), _expandGroup]), _shapeGrouped]);
+        _group == 1
+            ? x
+            : _g.Op("Reshape", name + "_repeated", [_g.Op("Expand", name + "_expanded", [_g.Op("Unsqueeze", name + "_grouped", [x, _axes2]), _expandGroup]), _shapeGrouped]);
+
+    /// <summary><c>[B, T, kv_heads * head_dim]</c> to <c>[B, T, heads * head_dim]</c>, grouped as <see cref="Repeat"/> does.</summary>
+    private string RepeatFlat(string x, string name) =>
+        _group == 1
+            ? x
+            : _g.Op("Reshape", name + "_repeated_flat", [_g.Op("Expand", name + "_expanded_flat", [_g.Op("Unsqueeze", name + "_grouped_flat", [_g.Op("Reshape", name + "_split_flat", [x, _shapeKv]), _axes3]), _expandGroupFlat]), _shapeMerged]);
 }

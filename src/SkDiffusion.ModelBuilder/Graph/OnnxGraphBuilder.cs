@@ -7,6 +7,7 @@ namespace SkDiffusion.ModelBuilder.Graph;
 internal sealed class OnnxGraphBuilder
 {
     private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
+    private GraphProto? _branch;
 
     /// <summary>The graph being built.</summary>
     public GraphProto Graph { get; } = new() { Name = "skdiffusion" };
@@ -37,7 +38,57 @@ internal sealed class OnnxGraphBuilder
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);
         node.Attribute.AddRange(attributes);
-        Graph.Node.Add(node);
+        (_branch ?? Graph).Node.Add(node);
+    }
+
+    /// <summary>
+    /// Adds an ONNX <c>If</c> node with one output of element type <paramref name="type"/>. Each branch callback adds its
+    /// nodes to that branch's subgraph (they may read any value of the enclosing graph; constants still go to the main graph)
+    /// and returns the name of the value the branch yields.
+    /// </summary>
+    /// <param name="hint">The name hint of the output.</param>
+    /// <param name="condition">A single-element bool tensor.</param>
+    /// <param name="type">The element type of the output.</param>
+    /// <param name="thenBranch">Writes the branch taken when the condition holds.</param>
+    /// <param name="elseBranch">Writes the branch taken otherwise.</param>
+    /// <returns>The name of the <c>If</c> node's output.</returns>
+    public string If(string hint, string condition, TensorProto.Types.DataType type, Func<string> thenBranch, Func<string> elseBranch)
+    {
+        var then = Branch(hint + "_then", type, thenBranch);
+        var otherwise = Branch(hint + "_else", type, elseBranch);
+        string output = Fresh(hint);
+        OpMulti("If", [output], [condition], "",
+            new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = then },
+            new AttributeProto { Name = "else_branch", Type = AttributeProto.Types.AttributeType.Graph, G = otherwise });
+        return output;
+    }
+
+    private GraphProto Branch(string name, TensorProto.Types.DataType type, Func<string> write)
+    {
+        if (_branch is not null)
+        {
+            throw new InvalidOperationException("Nested If branches are not supported.");
+        }
+
+        var graph = new GraphProto { Name = Fresh(name) };
+        _branch = graph;
+        try
+        {
+            string result = write();
+            if (!graph.Node.Any(n => n.Output.Contains(result)))
+            {
+                throw new InvalidOperationException($"The branch {graph.Name} must compute its output {result} itself.");
+            }
+
+            // The element type is required; the shape is left to inference.
+            graph.Output.Add(new ValueInfoProto { Name = result, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type } } });
+        }
+        finally
+        {
+            _branch = null;
+        }
+
+        return graph;
     }
 
     /// <summary>Casts <paramref name="input"/> from <paramref name="from"/> to <paramref name="to"/>; adds no node when they are equal.</summary>
