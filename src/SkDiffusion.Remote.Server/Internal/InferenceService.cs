@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
-using SkDiffusion.Remote.Internal;
 using SkDiffusion.Denoising;
 using SkDiffusion.Packaging;
+using SkDiffusion.Remote.Internal;
 using SkDiffusion.Remote.Protocol;
 
 namespace SkDiffusion.Remote.Server.Internal;
@@ -144,6 +144,12 @@ internal sealed class InferenceService(ServedModel model) : GRPCInferenceService
         {
             int v = output.VocabularySize, rows = t.Rows;
             int k = t.LogitsPositions is null ? t.Length : t.LogitsPositions.Length / rows;
+            long size = (long)rows * k * v * sizeof(float);
+            if (size > Array.MaxLength)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, $"The logits [{rows}, {k}, {v}] FP32 take {size} bytes, more than one response can carry; ask for fewer positions with logits_positions, or send fewer rows per request."));
+            }
+
             int count = rows * k * v;
             Span<float> logits = output.Logits.Span;
             bool inPlace = MemoryMarshal.TryGetArray<float>(output.Logits, out ArraySegment<float> segment) && logits.Length == count;
