@@ -26,7 +26,7 @@ internal static class RemoteBenchmark
         using var onnx = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = threads > 0 ? threads : null });
         // The served denoiser is timed, so that each remote step's time around the model (the round trip less the model's own
         // run on the server) is known, apart from the model's run-to-run variation.
-        var served = new TimingDenoiser(onnx);
+        var served = new ServedClock(onnx);
         await using var host = await RemoteDenoiserHost.StartAsync(served, m);
         var client = new RemoteDenoiserOptions { Endpoint = host.Address, ModelName = host.ModelName };
         using var remote = await RemoteDenoiser.ConnectAsync(m, client);
@@ -58,7 +58,7 @@ internal static class RemoteBenchmark
         using CachedDenoiserOutput remoteOpen = await ((ICachingDenoiser)remote).DenoiseWithCacheAsync(copen);
         using CachedDenoiserOutput statelessOpen = await ((ICachingDenoiser)stateless).DenoiseWithCacheAsync(copen);
         var zero = new ZeroDenoiser(v, s);
-        var servedZero = new TimingDenoiser(zero);
+        var servedZero = new ServedClock(zero);
         await using var wireHost = await RemoteDenoiserHost.StartAsync(servedZero, m);
         using var wire = await RemoteDenoiser.ConnectAsync(m, new RemoteDenoiserOptions { Endpoint = wireHost.Address, ModelName = wireHost.ModelName });
         var all = new DenoiserInput(tokens, 1, s, ones);
@@ -66,8 +66,8 @@ internal static class RemoteBenchmark
 
         Console.WriteLine($"model {m.Name}: canvas {s}, block {block}, vocabulary {v}, {m.NumLayers} layers; CPU, {Environment.ProcessorCount} cores, {threads} ONNX thread(s); server {host.Address}; median of {iterations} steps after warm-up");
         Console.WriteLine();
-        Console.WriteLine($"| {"step",-58} | {"canvas",6} | {"local ms",8} | {"remote ms",9} | {"overhead ms",11} | {"min overhead",12} | {"around model ms",15} | {"min around",10} | {"KB alloc",8} | {"request B",9} | {"response B",10} |");
-        Console.WriteLine($"|{new string('-', 60)}|{new string('-', 8)}|{new string('-', 10)}|{new string('-', 11)}|{new string('-', 13)}|{new string('-', 14)}|{new string('-', 17)}|{new string('-', 12)}|{new string('-', 10)}|{new string('-', 11)}|{new string('-', 12)}|");
+        Console.WriteLine($"| {"step",-58} | {"canvas",6} | {"local ms",8} | {"remote ms",9} | {"overhead ms",11} | {"min overhead",12} | {"around model ms",15} | {"min around",10} | {"to model",8} | {"from model",10} | {"KB alloc",8} | {"request B",9} | {"response B",10} |");
+        Console.WriteLine($"|{new string('-', 60)}|{new string('-', 8)}|{new string('-', 10)}|{new string('-', 11)}|{new string('-', 13)}|{new string('-', 14)}|{new string('-', 17)}|{new string('-', 12)}|{new string('-', 10)}|{new string('-', 12)}|{new string('-', 10)}|{new string('-', 11)}|{new string('-', 12)}|");
         long canvasBytes = 3L * s * 8;
         await Row("wire only: uncached step (server model returns zeros)", s, servedZero, () => zero.DenoiseAsync(step), () => wire.DenoiseAsync(step), canvasBytes + (block * 8), (long)block * v * 4, iterations);
         await Row("wire only: every position's logits (zeros)", s, servedZero, () => zero.DenoiseAsync(all), () => wire.DenoiseAsync(all), canvasBytes + (s * 8), (long)s * v * 4, iterations);
@@ -83,6 +83,7 @@ internal static class RemoteBenchmark
         Console.WriteLine("overhead: median(remote) - median(local); min overhead: min(remote) - min(local), the least contended pair of samples;");
         Console.WriteLine("around model: median (min) over steps of the remote round trip less the served denoiser's own time in that step, timed");
         Console.WriteLine("       on the server: the protocol, both gRPC stacks and the thread hand-offs, without the model's run-to-run variation;");
+        Console.WriteLine("to model / from model: median ms from the client's call to the served denoiser's start, and from its end back to the caller;");
         Console.WriteLine("KB alloc: managed bytes allocated per remote step, client and server together (both in this process);");
         Console.WriteLine("request/response B: tensor payload bytes (INT64 inputs, FP32 logits), without protobuf and HTTP/2 framing.");
         Console.WriteLine();
@@ -124,15 +125,17 @@ internal static class RemoteBenchmark
         }
     }
 
-    private static async Task Row(string name, int canvas, TimingDenoiser served, Func<ValueTask<DenoiserOutput>> local, Func<ValueTask<DenoiserOutput>> remote, long requestBytes, long responseBytes, int iterations) =>
+    private static async Task Row(string name, int canvas, ServedClock served, Func<ValueTask<DenoiserOutput>> local, Func<ValueTask<DenoiserOutput>> remote, long requestBytes, long responseBytes, int iterations) =>
         await Row(name, canvas, served, async () => (await local()).Dispose(), async () => (await remote()).Dispose(), requestBytes, responseBytes, iterations);
 
-    private static async Task Row(string name, int canvas, TimingDenoiser served, Func<Task> local, Func<Task> remote, long requestBytes, long responseBytes, int iterations)
+    private static async Task Row(string name, int canvas, ServedClock served, Func<Task> local, Func<Task> remote, long requestBytes, long responseBytes, int iterations)
     {
         // Interleaved, so that both sides see the same machine load.
         var localMs = new List<double>();
         var remoteMs = new List<double>();
         var aroundMs = new List<double>();
+        var toMs = new List<double>();
+        var fromMs = new List<double>();
         long allocated = 0;
         for (int i = 0; i < iterations + 5; i++)
         {
@@ -140,22 +143,24 @@ internal static class RemoteBenchmark
             await local();
             double a = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
-            long model0 = served.Ticks;
             t0 = Stopwatch.GetTimestamp();
             await remote();
-            double b = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            double model = Stopwatch.GetElapsedTime(0, served.Ticks - model0).TotalMilliseconds;
+            long t1 = Stopwatch.GetTimestamp();
+            double b = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+            double to = Stopwatch.GetElapsedTime(t0, served.LastStart).TotalMilliseconds, back = Stopwatch.GetElapsedTime(served.LastEnd, t1).TotalMilliseconds;
             if (i >= 5)
             {
                 localMs.Add(a);
                 remoteMs.Add(b);
-                aroundMs.Add(b - model);
+                aroundMs.Add(to + back);
+                toMs.Add(to);
+                fromMs.Add(back);
                 allocated += GC.GetTotalAllocatedBytes(precise: true) - bytes0;
             }
         }
 
         double l = Median(localMs), r = Median(remoteMs);
-        Console.WriteLine($"| {name,-58} | {canvas,6} | {l,8:F2} | {r,9:F2} | {r - l,11:F2} | {remoteMs.Min() - localMs.Min(),12:F2} | {Median(aroundMs),15:F2} | {aroundMs.Min(),10:F2} | {allocated / 1024.0 / iterations,8:F0} | {requestBytes,9} | {responseBytes,10} |");
+        Console.WriteLine($"| {name,-58} | {canvas,6} | {l,8:F2} | {r,9:F2} | {r - l,11:F2} | {remoteMs.Min() - localMs.Min(),12:F2} | {Median(aroundMs),15:F2} | {aroundMs.Min(),10:F2} | {Median(toMs),8:F2} | {Median(fromMs),10:F2} | {allocated / 1024.0 / iterations,8:F0} | {requestBytes,9} | {responseBytes,10} |");
     }
 
     private static double Median(List<double> values)
