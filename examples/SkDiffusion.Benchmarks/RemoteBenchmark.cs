@@ -24,7 +24,10 @@ internal static class RemoteBenchmark
         var package = ModelPackage.Load(parsed.GetValue(BenchmarkCommandLine.Package) ?? EmbeddedModel.PackageDirectory);
         ModelManifest m = package.Manifest;
         using var onnx = OnnxDenoiser.Create(package, new OnnxDenoiserOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = threads > 0 ? threads : null });
-        await using var host = await RemoteDenoiserHost.StartAsync(onnx, m);
+        // The served denoiser is timed, so that each remote step's time around the model (the round trip less the model's own
+        // run on the server) is known, apart from the model's run-to-run variation.
+        var served = new ServedClock(onnx);
+        await using var host = await RemoteDenoiserHost.StartAsync(served, m);
         var client = new RemoteDenoiserOptions { Endpoint = host.Address, ModelName = host.ModelName };
         using var remote = await RemoteDenoiser.ConnectAsync(m, client);
         client.SequenceCache = SequenceCacheMode.Stateless;
@@ -55,28 +58,33 @@ internal static class RemoteBenchmark
         using CachedDenoiserOutput remoteOpen = await ((ICachingDenoiser)remote).DenoiseWithCacheAsync(copen);
         using CachedDenoiserOutput statelessOpen = await ((ICachingDenoiser)stateless).DenoiseWithCacheAsync(copen);
         var zero = new ZeroDenoiser(v, s);
-        await using var wireHost = await RemoteDenoiserHost.StartAsync(zero, m);
+        var servedZero = new ServedClock(zero);
+        await using var wireHost = await RemoteDenoiserHost.StartAsync(servedZero, m);
         using var wire = await RemoteDenoiser.ConnectAsync(m, new RemoteDenoiserOptions { Endpoint = wireHost.Address, ModelName = wireHost.ModelName });
         var all = new DenoiserInput(tokens, 1, s, ones);
         CachedDenoiserInput Cached(KvCache past) => new(runTokens, runPositions, runMask, 1, block, past, returnPresent: false);
 
         Console.WriteLine($"model {m.Name}: canvas {s}, block {block}, vocabulary {v}, {m.NumLayers} layers; CPU, {Environment.ProcessorCount} cores, {threads} ONNX thread(s); server {host.Address}; median of {iterations} steps after warm-up");
         Console.WriteLine();
-        Console.WriteLine($"| {"step",-58} | {"canvas",6} | {"local ms",8} | {"remote ms",9} | {"overhead ms",11} | {"min overhead",12} | {"request B",9} | {"response B",10} |");
-        Console.WriteLine($"|{new string('-', 60)}|{new string('-', 8)}|{new string('-', 10)}|{new string('-', 11)}|{new string('-', 13)}|{new string('-', 14)}|{new string('-', 11)}|{new string('-', 12)}|");
+        Console.WriteLine($"| {"step",-58} | {"canvas",6} | {"local ms",8} | {"remote ms",9} | {"overhead ms",11} | {"min overhead",12} | {"around model ms",15} | {"min around",10} | {"to model",8} | {"from model",10} | {"KB alloc",8} | {"request B",9} | {"response B",10} |");
+        Console.WriteLine($"|{new string('-', 60)}|{new string('-', 8)}|{new string('-', 10)}|{new string('-', 11)}|{new string('-', 13)}|{new string('-', 14)}|{new string('-', 17)}|{new string('-', 12)}|{new string('-', 10)}|{new string('-', 12)}|{new string('-', 10)}|{new string('-', 11)}|{new string('-', 12)}|");
         long canvasBytes = 3L * s * 8;
-        await Row("wire only: uncached step (server model returns zeros)", s, () => zero.DenoiseAsync(step), () => wire.DenoiseAsync(step), canvasBytes + (block * 8), (long)block * v * 4, iterations);
-        await Row("wire only: every position's logits (zeros)", s, () => zero.DenoiseAsync(all), () => wire.DenoiseAsync(all), canvasBytes + (s * 8), (long)s * v * 4, iterations);
-        await Row("uncached step (whole canvas, logits of the block)", s, () => onnx.DenoiseAsync(step), () => remote.DenoiseAsync(step), canvasBytes + (block * 8), (long)block * v * 4, iterations);
-        await Row("block opening pass (whole canvas, all logits, cache kept)", s, async () => (await ((ICachingDenoiser)onnx).DenoiseWithCacheAsync(open)).Dispose(), async () => (await ((ICachingDenoiser)remote).DenoiseWithCacheAsync(open)).Dispose(), canvasBytes + (s * 8), (long)s * v * 4, Math.Max(10, iterations / 4));
-        await Row("cached step, keys/values held on the server", cc, async () => (await ((ICachingDenoiser)onnx).DenoiseWithCacheAsync(Cached(localPast))).Dispose(), async () => (await ((ICachingDenoiser)remote).DenoiseWithCacheAsync(Cached(remoteOpen.Present!))).Dispose(), (2L * block * 8) + ((cc + block) * 8), (long)block * v * 4, iterations);
-        await Row("cached step, stateless server (whole canvas again)", cc, async () => (await ((ICachingDenoiser)onnx).DenoiseWithCacheAsync(Cached(localPast))).Dispose(), async () => (await ((ICachingDenoiser)stateless).DenoiseWithCacheAsync(Cached(statelessOpen.Present!))).Dispose(), (3L * cc * 8) + (block * 8), (long)block * v * 4, iterations);
+        await Row("wire only: uncached step (server model returns zeros)", s, servedZero, () => zero.DenoiseAsync(step), () => wire.DenoiseAsync(step), canvasBytes + (block * 8), (long)block * v * 4, iterations);
+        await Row("wire only: every position's logits (zeros)", s, servedZero, () => zero.DenoiseAsync(all), () => wire.DenoiseAsync(all), canvasBytes + (s * 8), (long)s * v * 4, iterations);
+        await Row("uncached step (whole canvas, logits of the block)", s, served, () => onnx.DenoiseAsync(step), () => remote.DenoiseAsync(step), canvasBytes + (block * 8), (long)block * v * 4, iterations);
+        await Row("block opening pass (whole canvas, all logits, cache kept)", s, served, async () => (await ((ICachingDenoiser)onnx).DenoiseWithCacheAsync(open)).Dispose(), async () => (await ((ICachingDenoiser)remote).DenoiseWithCacheAsync(open)).Dispose(), canvasBytes + (s * 8), (long)s * v * 4, Math.Max(10, iterations / 4));
+        await Row("cached step, keys/values held on the server", cc, served, async () => (await ((ICachingDenoiser)onnx).DenoiseWithCacheAsync(Cached(localPast))).Dispose(), async () => (await ((ICachingDenoiser)remote).DenoiseWithCacheAsync(Cached(remoteOpen.Present!))).Dispose(), (2L * block * 8) + ((cc + block) * 8), (long)block * v * 4, iterations);
+        await Row("cached step, stateless server (whole canvas again)", cc, served, async () => (await ((ICachingDenoiser)onnx).DenoiseWithCacheAsync(Cached(localPast))).Dispose(), async () => (await ((ICachingDenoiser)stateless).DenoiseWithCacheAsync(Cached(statelessOpen.Present!))).Dispose(), (3L * cc * 8) + (block * 8), (long)block * v * 4, iterations);
 
         Console.WriteLine();
         Console.WriteLine("local: the same call in process (the wire-only rows: a denoiser that returns zero logits at once; the cached rows: the");
         Console.WriteLine("       OnnxDenoiser on a whole host cache with the block masked, as the server runs it);");
         Console.WriteLine("remote: RemoteDenoiser -> gRPC over loopback -> SkDiffusion.Remote.Server -> the same OnnxDenoiser; overhead = remote - local;");
         Console.WriteLine("overhead: median(remote) - median(local); min overhead: min(remote) - min(local), the least contended pair of samples;");
+        Console.WriteLine("around model: median (min) over steps of the remote round trip less the served denoiser's own time in that step, timed");
+        Console.WriteLine("       on the server: the protocol, both gRPC stacks and the thread hand-offs, without the model's run-to-run variation;");
+        Console.WriteLine("to model / from model: median ms from the client's call to the served denoiser's start, and from its end back to the caller;");
+        Console.WriteLine("KB alloc: managed bytes allocated per remote step, client and server together (both in this process);");
         Console.WriteLine("request/response B: tensor payload bytes (INT64 inputs, FP32 logits), without protobuf and HTTP/2 framing.");
         Console.WriteLine();
         Console.WriteLine($"| {"concurrent clients",18} | {"local steps/s",13} | {"remote steps/s",14} |");
@@ -117,31 +125,42 @@ internal static class RemoteBenchmark
         }
     }
 
-    private static async Task Row(string name, int canvas, Func<ValueTask<DenoiserOutput>> local, Func<ValueTask<DenoiserOutput>> remote, long requestBytes, long responseBytes, int iterations) =>
-        await Row(name, canvas, async () => (await local()).Dispose(), async () => (await remote()).Dispose(), requestBytes, responseBytes, iterations);
+    private static async Task Row(string name, int canvas, ServedClock served, Func<ValueTask<DenoiserOutput>> local, Func<ValueTask<DenoiserOutput>> remote, long requestBytes, long responseBytes, int iterations) =>
+        await Row(name, canvas, served, async () => (await local()).Dispose(), async () => (await remote()).Dispose(), requestBytes, responseBytes, iterations);
 
-    private static async Task Row(string name, int canvas, Func<Task> local, Func<Task> remote, long requestBytes, long responseBytes, int iterations)
+    private static async Task Row(string name, int canvas, ServedClock served, Func<Task> local, Func<Task> remote, long requestBytes, long responseBytes, int iterations)
     {
         // Interleaved, so that both sides see the same machine load.
         var localMs = new List<double>();
         var remoteMs = new List<double>();
+        var aroundMs = new List<double>();
+        var toMs = new List<double>();
+        var fromMs = new List<double>();
+        long allocated = 0;
         for (int i = 0; i < iterations + 5; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
             await local();
             double a = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
             t0 = Stopwatch.GetTimestamp();
             await remote();
-            double b = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            long t1 = Stopwatch.GetTimestamp();
+            double b = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+            double to = Stopwatch.GetElapsedTime(t0, served.LastStart).TotalMilliseconds, back = Stopwatch.GetElapsedTime(served.LastEnd, t1).TotalMilliseconds;
             if (i >= 5)
             {
                 localMs.Add(a);
                 remoteMs.Add(b);
+                aroundMs.Add(to + back);
+                toMs.Add(to);
+                fromMs.Add(back);
+                allocated += GC.GetTotalAllocatedBytes(precise: true) - bytes0;
             }
         }
 
         double l = Median(localMs), r = Median(remoteMs);
-        Console.WriteLine($"| {name,-58} | {canvas,6} | {l,8:F2} | {r,9:F2} | {r - l,11:F2} | {remoteMs.Min() - localMs.Min(),12:F2} | {requestBytes,9} | {responseBytes,10} |");
+        Console.WriteLine($"| {name,-58} | {canvas,6} | {l,8:F2} | {r,9:F2} | {r - l,11:F2} | {remoteMs.Min() - localMs.Min(),12:F2} | {Median(aroundMs),15:F2} | {aroundMs.Min(),10:F2} | {Median(toMs),8:F2} | {Median(fromMs),10:F2} | {allocated / 1024.0 / iterations,8:F0} | {requestBytes,9} | {responseBytes,10} |");
     }
 
     private static double Median(List<double> values)

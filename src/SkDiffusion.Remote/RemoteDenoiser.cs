@@ -26,6 +26,7 @@ public sealed partial class RemoteDenoiser : ICachingDenoiser
 
     private readonly GrpcChannel? _channel;
     private readonly GRPCInferenceService.GRPCInferenceServiceClient _client;
+    private readonly CallInvoker _invoker;
     private readonly RemoteDenoiserOptions _options;
     private readonly ModelManifest _manifest;
     private readonly ModelSignature _signature;
@@ -38,6 +39,7 @@ public sealed partial class RemoteDenoiser : ICachingDenoiser
     {
         _channel = channel;
         _client = new GRPCInferenceService.GRPCInferenceServiceClient(invoker);
+        _invoker = invoker;
         _options = options;
         _manifest = manifest;
         _signature = signature;
@@ -205,7 +207,7 @@ public sealed partial class RemoteDenoiser : ICachingDenoiser
         }
 
         request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = TensorWire.Logits });
-        var response = await _policy.RunAsync("ModelInfer call", o => _client.ModelInferAsync(request, o), cancellationToken).ConfigureAwait(false);
+        var response = await _policy.RunAsync("ModelInfer call", o => _invoker.AsyncUnaryCall(InferResponseReader.ModelInfer, null, o, request), cancellationToken).ConfigureAwait(false);
         float[] logits = TensorWire.ReadLogits(response, b, k, VocabularySize, _server);
         if (!pick)
         {

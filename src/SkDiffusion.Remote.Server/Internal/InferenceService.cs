@@ -1,8 +1,11 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 using SkDiffusion.Denoising;
 using SkDiffusion.Packaging;
+using SkDiffusion.Remote.Internal;
 using SkDiffusion.Remote.Protocol;
 
 namespace SkDiffusion.Remote.Server.Internal;
@@ -116,11 +119,7 @@ internal sealed class InferenceService(ServedModel model) : GRPCInferenceService
                 }
             }
 
-            using (output)
-            {
-                WriteLogits(response, output, t);
-            }
-
+            WriteLogits(response, output, t, context.GetHttpContext().Response);
             return response;
         }
         catch (ArgumentException ex)
@@ -133,24 +132,67 @@ internal sealed class InferenceService(ServedModel model) : GRPCInferenceService
         }
     }
 
-    /// <summary>Writes <c>[rows, k, vocab]</c> FP32 logits (the asked positions, or every position) as one raw buffer.</summary>
-    private static void WriteLogits(ModelInferResponse response, DenoiserOutput output, RequestTensors t)
+    /// <summary>
+    /// Writes <c>[rows, k, vocab]</c> FP32 logits (the asked positions, or every position) as one raw buffer, and takes
+    /// ownership of <paramref name="output"/>. When the output already holds exactly those rows in that order (the
+    /// ONNX denoiser gathers the asked positions), the response wraps its buffer without a copy; otherwise the rows are
+    /// copied into a pooled buffer. Either is released once the response has been sent.
+    /// </summary>
+    private static void WriteLogits(ModelInferResponse response, DenoiserOutput output, RequestTensors t, HttpResponse http)
     {
-        int v = output.VocabularySize, rows = t.Rows;
-        int k = t.LogitsPositions is null ? t.Length : t.LogitsPositions.Length / rows;
-        byte[] bytes = new byte[(long)rows * k * v * sizeof(float)];
-        Span<float> all = MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
-        for (int r = 0; r < rows; r++)
+        try
         {
-            for (int j = 0; j < k; j++)
+            int v = output.VocabularySize, rows = t.Rows;
+            int k = t.LogitsPositions is null ? t.Length : t.LogitsPositions.Length / rows;
+            long size = (long)rows * k * v * sizeof(float);
+            if (size > Array.MaxLength)
             {
-                int p = t.LogitsPositions is null ? j : t.LogitsPositions[(r * k) + j];
-                output.GetLogits(r, p).CopyTo(all.Slice(((r * k) + j) * v, v));
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, $"The logits [{rows}, {k}, {v}] FP32 take {size} bytes, more than one response can carry; ask for fewer positions with logits_positions, or send fewer rows per request."));
             }
-        }
 
-        response.Outputs.Add(new ModelInferResponse.Types.InferOutputTensor { Name = "logits", Datatype = "FP32", Shape = { rows, k, v } });
-        response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(bytes));
+            int count = rows * k * v;
+            Span<float> logits = output.Logits.Span;
+            bool inPlace = MemoryMarshal.TryGetArray<float>(output.Logits, out ArraySegment<float> segment) && logits.Length == count;
+            for (int r = 0; inPlace && r < rows; r++)
+            {
+                for (int j = 0; inPlace && j < k; j++)
+                {
+                    int p = t.LogitsPositions is null ? j : t.LogitsPositions[(r * k) + j];
+                    inPlace = Unsafe.AreSame(ref MemoryMarshal.GetReference(output.GetLogits(r, p)), ref logits[((r * k) + j) * v]);
+                }
+            }
+
+            FloatBytes bytes;
+            if (inPlace)
+            {
+                bytes = new FloatBytes(segment.Array!, segment.Offset, count * sizeof(float), pooled: false);
+                http.RegisterForDispose(output);
+            }
+            else
+            {
+                bytes = FloatBytes.Rent(count * sizeof(float));
+                Span<float> all = MemoryMarshal.Cast<byte, float>(bytes.GetSpan());
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int j = 0; j < k; j++)
+                    {
+                        int p = t.LogitsPositions is null ? j : t.LogitsPositions[(r * k) + j];
+                        output.GetLogits(r, p).CopyTo(all.Slice(((r * k) + j) * v, v));
+                    }
+                }
+
+                http.RegisterForDispose(bytes);
+                output.Dispose();
+            }
+
+            response.Outputs.Add(new ModelInferResponse.Types.InferOutputTensor { Name = "logits", Datatype = "FP32", Shape = { rows, k, v } });
+            response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(bytes.Memory));
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
     }
 
     private static string? SequenceId(ModelInferRequest request)

@@ -73,42 +73,40 @@ internal static class TensorWire
         }
 
         int count = rows * k * vocabulary;
+        if (response.RawOutputContents.Count > 0)
+        {
+            if (response.RawOutputContents.Count != response.Outputs.Count)
+            {
+                Refuse($"{response.RawOutputContents.Count} raw output buffers for {response.Outputs.Count} outputs");
+            }
+
+            ByteString raw = response.RawOutputContents[index];
+            if (raw.Length != (long)count * sizeof(float))
+            {
+                Refuse($"output '{Logits}' has {raw.Length} bytes, expected {(long)count * sizeof(float)} for [{rows}, {k}, {vocabulary}] FP32");
+            }
+
+            // Read by InferResponseReader: the bytes already lie in a pooled float array, which becomes the output.
+            if (MemoryMarshal.TryGetMemoryManager(raw.Memory, out FloatBytes? received, out int start, out int length)
+                && start == 0 && length == received.ByteLength && received.TakePooled() is float[] taken)
+            {
+                return taken;
+            }
+
+            float[] copy = ArrayPool<float>.Shared.Rent(count);
+            MemoryMarshal.Cast<byte, float>(raw.Span).CopyTo(copy);
+            return copy;
+        }
+
+        var typed = output.Contents?.Fp32Contents;
+        if (typed is null || typed.Count != count)
+        {
+            Refuse($"output '{Logits}' has {typed?.Count ?? 0} FP32 values, expected {count}");
+        }
+
         float[] buffer = ArrayPool<float>.Shared.Rent(count);
-        try
-        {
-            if (response.RawOutputContents.Count > 0)
-            {
-                if (response.RawOutputContents.Count != response.Outputs.Count)
-                {
-                    Refuse($"{response.RawOutputContents.Count} raw output buffers for {response.Outputs.Count} outputs");
-                }
-
-                ReadOnlySpan<byte> raw = response.RawOutputContents[index].Span;
-                if (raw.Length != (long)count * sizeof(float))
-                {
-                    Refuse($"output '{Logits}' has {raw.Length} bytes, expected {(long)count * sizeof(float)} for [{rows}, {k}, {vocabulary}] FP32");
-                }
-
-                MemoryMarshal.Cast<byte, float>(raw).CopyTo(buffer);
-            }
-            else
-            {
-                var typed = output.Contents?.Fp32Contents;
-                if (typed is null || typed.Count != count)
-                {
-                    Refuse($"output '{Logits}' has {typed?.Count ?? 0} FP32 values, expected {count}");
-                }
-
-                typed!.CopyTo(buffer, 0);
-            }
-
-            return buffer;
-        }
-        catch
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-            throw;
-        }
+        typed!.CopyTo(buffer, 0);
+        return buffer;
     }
 
     /// <summary>Wraps logits read by <see cref="ReadLogits"/> as a denoiser output (every position, or the listed ones).</summary>
