@@ -112,6 +112,8 @@ public sealed class PlannerUnitTests
         planner.EnsureBlock(0);
         Assert.False(planner.PlanRow(0));
         Assert.False(planner.AnyPlanned(0));
+        state.Commit(0, 2, 3, 0.5);
+        Assert.False(planner.PlanRow(0)); // a committed token but no remasking: still nothing to do
 
         var (_, threshold) = Planner(DiffusionCanvas.FromPrompt([5, 6], 4), new SamplerOptions { Steps = 4, Schedule = idle, Selection = SelectionRule.Threshold });
         threshold.EnsureBlock(0);

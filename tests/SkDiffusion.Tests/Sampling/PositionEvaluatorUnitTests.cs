@@ -154,10 +154,11 @@ public sealed class PositionEvaluatorUnitTests
 
     [Theory]
     [InlineData(0)]
+    [InlineData(4)]
     [InlineData(8)]
     public void Gumbel_max_draws_tokens_with_softmax_of_logits_over_temperature(int first)
     {
-        // Tokens first..first+2 (the vectorised part of the row, or its scalar tail) with logits 2, 0, -2 at T = 2:
+        // Tokens first..first+2 (the low or high half of the vectorised part of the row, or its scalar tail) with logits 2, 0, -2 at T = 2:
         // softmax(l / T) = 0.665, 0.245, 0.090. A flipped noise sign gives 0.70, 0.24, 0.05; T·l gives 0.98, 0.02, 0.
         var x = Enumerable.Repeat(float.NegativeInfinity, Vocab).ToArray();
         (x[first], x[first + 1], x[first + 2]) = (2f, 0f, -2f);
@@ -239,5 +240,35 @@ public sealed class PositionEvaluatorUnitTests
         Assert.InRange(a.Score, double.Epsilon, 1 - 1e-16);
         var rng = new Xoshiro256StarStar(5);
         Assert.Equal(rng.NextOpenUnit(), a.Score);
+    }
+
+    [Fact]
+    public void Processors_then_slot_constraints_shape_the_logits()
+    {
+        var x = Logits((0, 0.5), (1, 0.3), (2, 0.2));
+        var options = new SamplerOptions();
+        options.LogitProcessors.Add(new DeniedTokensProcessor([0]));
+        var evaluator = new PositionEvaluator(Vocab, options, Ids);
+        Assert.True(evaluator.Load(x, default, 0, NoContext, null, null, false));
+        Assert.Equal(1, evaluator.Choose(evaluator.Random).Token);
+
+        var plain = new PositionEvaluator(Vocab, new SamplerOptions(), Ids);
+        Assert.True(plain.Load(x, default, 0, NoContext, new AllowedTokensProcessor([2]), null, false));
+        Assert.Equal(2, plain.Choose(plain.Random).Token);
+        Assert.True(plain.Load(x, default, 0, NoContext, null, new DeniedTokensProcessor([0, 1]), false));
+        Assert.Equal(2, plain.Choose(plain.Random).Token);
+        Assert.False(plain.Load(x, default, 0, NoContext, new AllowedTokensProcessor([1]), new DeniedTokensProcessor([1]), false));
+    }
+
+    [Fact]
+    public void Special_ids_at_or_beyond_the_vocabulary_are_left_alone()
+    {
+        // Ids equal to the row length must not be written (an off-by-one bound would throw).
+        var edge = new SpecialTokenIds(mask: Vocab, eos: Vocab + 1, eot: Vocab + 2, pad: Vocab + 1);
+        var x = Logits((0, 0.5), (1, 0.5));
+        x[10] = float.NegativeInfinity;
+        var pick = Evaluate(new SamplerOptions { EosSuppression = EosSuppression.Confidence }, x, forbidEnd: true, ids: edge);
+        Assert.Equal(0, pick.Token);
+        Assert.Equal(0.5, pick.Score, 6);
     }
 }
