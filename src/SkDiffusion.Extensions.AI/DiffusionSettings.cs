@@ -12,7 +12,7 @@ namespace SkDiffusion.Extensions.AI;
 /// The diffusion settings of one request, by snake_case name (<c>ChatOptions.AdditionalProperties</c> and the typed
 /// <see cref="Microsoft.Extensions.AI.ChatOptions"/> fields), validated and mapped onto <see cref="SamplerOptions"/>.
 /// </summary>
-internal sealed class DiffusionSettings
+internal sealed partial class DiffusionSettings
 {
     /// <summary>Answer positions to decode (the most tokens the answer may have). Default 64.</summary>
     [JsonPropertyName("answer_length")]
@@ -42,7 +42,10 @@ internal sealed class DiffusionSettings
     [JsonPropertyName("seed")]
     public long? Seed { get; set; }
 
-    /// <summary>Unmasking (selection) rule: <c>schedule</c> (default), <c>threshold</c>, <c>factor</c>, <c>confident</c> or <c>origin</c>.</summary>
+    /// <summary>
+    /// Unmasking (selection) rule: <c>schedule</c> (default), <c>threshold</c>, <c>factor</c>, <c>confident</c>,
+    /// <c>origin</c> or <c>entropy_bounded</c> (EB-Sampler, with <see cref="EntropyBound"/>).
+    /// </summary>
     [JsonPropertyName("selection")]
     [JsonConverter(typeof(SnakeCaseEnumConverter<SelectionRule>))]
     public SelectionRule? Selection { get; set; }
@@ -64,6 +67,13 @@ internal sealed class DiffusionSettings
     /// <summary>Factor of the <c>factor</c> rule, above 0. Default 1.</summary>
     [JsonPropertyName("factor")]
     public double? Factor { get; set; }
+
+    /// <summary>
+    /// The bound γ of <c>entropy_bounded</c> selection, in nats, at least 0: a step commits the longest prefix of the
+    /// ranking whose entropies sum, less the largest, to at most γ. Default 0.1. Only with that selection.
+    /// </summary>
+    [JsonPropertyName("entropy_bound")]
+    public double? EntropyBound { get; set; }
 
     /// <summary>ReMDM remasking: <c>none</c> (default), <c>cap</c>, <c>rescale</c>, <c>conf</c> or <c>loop</c>.</summary>
     [JsonPropertyName("remasking")]
@@ -132,12 +142,33 @@ internal sealed class DiffusionSettings
     public RankingScope? RankingScope { get; set; }
 
     /// <summary>
-    /// Fast-dLLM key/value cache: <c>none</c> (default, exact), <c>prefix</c> or <c>dual</c>. Needs blocks
-    /// (<see cref="BlockLength"/>) and a denoiser with cache support (packages built with a cache).
+    /// Key/value cache: <c>none</c> (default, exact), Fast-dLLM's <c>prefix</c> or <c>dual</c> (both need blocks,
+    /// <see cref="BlockLength"/>), <c>delayed</c> (dKV-Cache: a token's keys and values are cached one step after it
+    /// is decoded) or <c>adaptive</c> (dLLM-Cache: long-interval prompt refresh, partial answer refresh by value
+    /// similarity). Every mode needs a package built with a cache; <c>delayed</c> and <c>adaptive</c> also need
+    /// unshifted logits (LLaDA-style, not Dream).
     /// </summary>
     [JsonPropertyName("cache")]
     [JsonConverter(typeof(SnakeCaseEnumConverter<CacheMode>))]
     public CacheMode? Cache { get; set; }
+
+    /// <summary>
+    /// <c>delayed</c>: a full pass every this many denoiser calls; <c>adaptive</c>: the whole answer runs every this
+    /// many calls. At least 1. Default 8. Only with those caches.
+    /// </summary>
+    [JsonPropertyName("cache_refresh_interval")]
+    public int? CacheRefreshInterval { get; set; }
+
+    /// <summary><c>adaptive</c>: a full pass, prompt included, every this many denoiser calls. At least 1. Default 32.</summary>
+    [JsonPropertyName("cache_prompt_interval")]
+    public int? CachePromptInterval { get; set; }
+
+    /// <summary>
+    /// <c>adaptive</c>: the share of the answer a step recomputes besides the current blocks' masks (the positions
+    /// least similar to the cache), in [0, 1]. Default 0.25.
+    /// </summary>
+    [JsonPropertyName("cache_response_fraction")]
+    public double? CacheResponseFraction { get; set; }
 
     /// <summary>Texts that end the answer: it is cut before the first one.</summary>
     [JsonPropertyName("stop_sequences")]
@@ -226,130 +257,4 @@ internal sealed class DiffusionSettings
 
         return length;
     }
-
-    /// <summary>Builds sampler options for an answer of <paramref name="maskedPositions"/> masked positions.</summary>
-    /// <param name="maskedPositions">The masked positions to decode (the answer length, or a template's slot total).</param>
-    /// <param name="template">Whether the canvas is a template (defaults: slot ranking, one block, no EOS early stop).</param>
-    /// <exception cref="ArgumentException">A setting is out of range or unknown; the exception's parameter name is the snake_case setting.</exception>
-    public SamplerOptions ToSamplerOptions(int maskedPositions, bool template = false)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maskedPositions, 1);
-        var o = new SamplerOptions
-        {
-            Steps = Steps ?? maskedPositions,
-            Temperature = Temperature ?? 0,
-            TopK = TopK,
-            TopP = TopP,
-            Threshold = Threshold ?? 0.9,
-            Factor = Factor ?? 1.0,
-            CfgScale = CfgScale ?? 0,
-            PositionTemperature = PositionTemperature ?? 0,
-            StopAtEos = StopAtEos ?? !template,
-        };
-
-        foreach (var (name, value) in new[] { ("reward_temperature", RewardTemperature), ("temperature", Temperature), ("top_p", TopP), ("threshold", Threshold), ("factor", Factor), ("remasking_eta", RemaskingEta), ("cfg_scale", CfgScale), ("position_temperature", PositionTemperature) })
-        {
-            DiffusionSettingsReader.EnsureFinite(name, value);
-        }
-
-        Check(Steps is null or >= 1, "steps", Steps, "steps must be at least 1.");
-        Check(BlockLength is null or >= 0, "block_length", BlockLength, "block_length must be 0 (one block) or positive.");
-        Check(Temperature is not double t || (t >= 0 && !double.IsInfinity(t)), "temperature", Temperature, "temperature must be 0 (greedy) or a finite positive number.");
-        Check(TopP is null or > 0 and <= 1, "top_p", TopP, "top_p must lie in (0, 1].");
-        Check(TopK is null or >= 1, "top_k", TopK, "top_k must be at least 1.");
-        Check(Threshold is null or > 0 and <= 1, "threshold", Threshold, "threshold must lie in (0, 1].");
-        Check(Factor is null or (> 0 and < double.PositiveInfinity), "factor", Factor, "factor must be a finite number above 0.");
-        Check(CfgScale is null or (>= 0 and < double.PositiveInfinity), "cfg_scale", CfgScale, "cfg_scale must be 0 (off) or a finite positive number.");
-        Check(RemaskingEta is null or >= 0 and <= 1, "remasking_eta", RemaskingEta, "remasking_eta must lie in [0, 1].");
-        Check(PositionTemperature is null or >= 0, "position_temperature", PositionTemperature, "position_temperature must be 0 (off) or positive.");
-        Check(MaxDegreeOfParallelism is null or >= 1, "max_degree_of_parallelism", MaxDegreeOfParallelism, "max_degree_of_parallelism must be at least 1.");
-        Check(AnswerLength is null or >= 1, "answer_length", AnswerLength, "answer_length must be at least 1.");
-
-        // Any long is a seed (its bits); an unset seed draws a fresh one, so temperature > 0 varies between requests.
-        o.Seed = Seed is long seed ? unchecked((ulong)seed) : unchecked((ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue));
-        int? block = BlockLength is 0 ? null : BlockLength ?? (template || maskedPositions <= 32 ? null : 32);
-        o.BlockLength = block;
-        if (block is int b && o.Steps < (maskedPositions + b - 1) / b)
-        {
-            throw new ArgumentException($"steps ({o.Steps}) must be at least the number of blocks ({(maskedPositions + b - 1) / b}) of answer_length {maskedPositions} / block_length {b}: raise steps or block_length.", "steps");
-        }
-
-        if (MaxDegreeOfParallelism is int dop)
-        {
-            o.MaxDegreeOfParallelism = dop;
-        }
-
-        o.Selection = Defined(Selection, "selection") ?? SelectionRule.Schedule;
-        o.Schedule = (Defined(Schedule, "schedule") ?? ScheduleKind.Linear) switch
-        {
-            ScheduleKind.Cosine => CosineSchedule.Instance,
-            ScheduleKind.Exponential => new ExponentialSchedule(),
-            ScheduleKind.Dream => DreamSchedule.Default,
-            _ => LinearSchedule.Instance,
-        };
-        o.Score = Defined(Score, "score") ?? ScoreKind.Confidence;
-        o.EosSuppression = Defined(EosSuppression, "eos_suppression") ?? Sampling.EosSuppression.None;
-        o.RankingScope = Defined(RankingScope, "ranking_scope") ?? (template ? Sampling.Selection.RankingScope.Slot : Sampling.Selection.RankingScope.Canvas);
-        o.CacheMode = Defined(Cache, "cache") ?? CacheMode.None;
-        var strategy = Defined(Remasking, "remasking") ?? RemaskingStrategy.None;
-        if (strategy != RemaskingStrategy.None)
-        {
-            o.Remasking = new RemaskingOptions { Strategy = strategy, Eta = RemaskingEta ?? 0.02 };
-        }
-
-        o.RewardGuidance = DiffusionRewardBinder.ToGuidance(this, o.Temperature);
-
-        if (template && o.EosSuppression == Sampling.EosSuppression.Logits)
-        {
-            // Variable-length template slots end with EOS: suppressing its logit would force every slot to full length.
-            o.EosSuppression = Sampling.EosSuppression.Confidence;
-        }
-
-        try
-        {
-            o.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            string name = SnakeCaseName(ex.ParamName);
-            string message = ex.Message;
-            int suffix = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
-            message = suffix >= 0 ? message[..suffix] : message;
-            string text = $"Diffusion setting '{name}' ({ex.ParamName}): {message}";
-            throw ex is ArgumentOutOfRangeException ? new ArgumentOutOfRangeException(name, text) : new ArgumentException(text, name, ex);
-        }
-
-        return o;
-    }
-
-    /// <summary>The snake_case setting behind a <see cref="SamplerOptions"/> property name (e.g. <c>CfgScale</c> → <c>cfg_scale</c>).</summary>
-    internal static string SnakeCaseName(string? property) => property switch
-    {
-        null or "" => "settings",
-        nameof(SamplerOptions.CacheMode) => "cache",
-        nameof(SamplerOptions.Remasking) => "remasking",
-        nameof(SamplerOptions.RewardGuidance) => "reward_mode",
-        _ => string.Concat(property.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString())),
-    };
-
-    private static void Check(bool ok, string name, object? value, string message)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"Diffusion setting '{name}': {message}");
-        }
-    }
-
-    /// <summary>Refuses a value outside the enum's members (a cast integer), listing the snake_case names.</summary>
-    private static T? Defined<T>(T? value, string name)
-        where T : struct, Enum
-    {
-        if (value is T v && !Enum.IsDefined(v))
-        {
-            throw new ArgumentException($"Diffusion setting '{name}' is {v}, not one of {SnakeCaseEnumConverter<T>.Choices}.", name);
-        }
-
-        return value;
-    }
-
 }

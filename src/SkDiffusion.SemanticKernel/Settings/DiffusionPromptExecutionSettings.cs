@@ -17,7 +17,7 @@ namespace SkDiffusion.SemanticKernel.Settings;
 /// snake_case names (<c>"selection": "threshold"</c>, <c>"score": "negative_entropy"</c>). Unset values take the model's defaults. Mapped onto
 /// the diffusion sampler's options by <c>DiffusionChatClient</c> (through <see cref="ToChatOptions"/>).
 /// </summary>
-public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
+public sealed partial class DiffusionPromptExecutionSettings : PromptExecutionSettings
 {
     private static readonly HashSet<string> TypedOrKernel = ["service_id", "model_id", "function_choice_behavior", "temperature", "top_p", "top_k", "seed", "answer_length", "stop_sequences", "json_schema"];
 
@@ -40,6 +40,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     private ScoreKind? _score;
     private double? _threshold;
     private double? _factor;
+    private double? _entropyBound;
     private RemaskingStrategy? _remasking;
     private double? _remaskingEta;
     private double? _cfgScale;
@@ -54,6 +55,9 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     private int? _jsonArrayItems;
     private JsonDecodingMode? _jsonMode;
     private CacheMode? _cache;
+    private int? _cacheRefreshInterval;
+    private int? _cachePromptInterval;
+    private double? _cacheResponseFraction;
     private string? _reward;
     private int? _rewardCandidates;
     private Sampling.Guidance.RewardMode? _rewardMode;
@@ -88,7 +92,10 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     [JsonPropertyName("seed")]
     public long? Seed { get => _seed; set => Set(ref _seed, value); }
 
-    /// <summary>Unmasking (selection) rule: <c>schedule</c> (default), <c>threshold</c>, <c>factor</c>, <c>confident</c> or <c>origin</c>.</summary>
+    /// <summary>
+    /// Unmasking (selection) rule: <c>schedule</c> (default), <c>threshold</c>, <c>factor</c>, <c>confident</c>,
+    /// <c>origin</c> or <c>entropy_bounded</c> (EB-Sampler, with <see cref="EntropyBound"/>).
+    /// </summary>
     [JsonPropertyName("selection")]
     [JsonConverter(typeof(SnakeCaseEnumConverter<SelectionRule>))]
     public SelectionRule? Selection { get => _selection; set => Set(ref _selection, value); }
@@ -110,6 +117,13 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     /// <summary>Factor of the <c>factor</c> rule, above 0. Default 1.</summary>
     [JsonPropertyName("factor")]
     public double? Factor { get => _factor; set => SetFinite(ref _factor, value, "factor"); }
+
+    /// <summary>
+    /// The bound γ of <c>entropy_bounded</c> selection, in nats, at least 0: a step commits the longest prefix of the
+    /// ranking whose entropies sum, less the largest, to at most γ. Default 0.1. Only with that selection.
+    /// </summary>
+    [JsonPropertyName("entropy_bound")]
+    public double? EntropyBound { get => _entropyBound; set => SetFinite(ref _entropyBound, value, "entropy_bound"); }
 
     /// <summary>ReMDM remasking: <c>none</c> (default), <c>cap</c>, <c>rescale</c>, <c>conf</c> or <c>loop</c>.</summary>
     [JsonPropertyName("remasking")]
@@ -143,12 +157,33 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     public Sampling.Selection.RankingScope? RankingScope { get => _rankingScope; set => Set(ref _rankingScope, value); }
 
     /// <summary>
-    /// Fast-dLLM key/value cache: <c>none</c> (default, exact), <c>prefix</c> or <c>dual</c>. Needs blocks
-    /// (<see cref="BlockLength"/>) and a denoiser with cache support (packages built with a cache).
+    /// Key/value cache: <c>none</c> (default, exact), Fast-dLLM's <c>prefix</c> or <c>dual</c> (both need blocks,
+    /// <see cref="BlockLength"/>), <c>delayed</c> (dKV-Cache: a token's keys and values are cached one step after it
+    /// is decoded) or <c>adaptive</c> (dLLM-Cache: long-interval prompt refresh, partial answer refresh by value
+    /// similarity). Every mode needs a package built with a cache; <c>delayed</c> and <c>adaptive</c> also need
+    /// unshifted logits (LLaDA-style, not Dream).
     /// </summary>
     [JsonPropertyName("cache")]
     [JsonConverter(typeof(SnakeCaseEnumConverter<CacheMode>))]
     public CacheMode? Cache { get => _cache; set => Set(ref _cache, value); }
+
+    /// <summary>
+    /// <c>delayed</c> cache: a full pass every this many denoiser calls; <c>adaptive</c>: the whole answer runs every
+    /// this many calls. At least 1. Default 8. Only with those caches.
+    /// </summary>
+    [JsonPropertyName("cache_refresh_interval")]
+    public int? CacheRefreshInterval { get => _cacheRefreshInterval; set => Set(ref _cacheRefreshInterval, value); }
+
+    /// <summary><c>adaptive</c> cache: a full pass, prompt included, every this many denoiser calls. At least 1. Default 32.</summary>
+    [JsonPropertyName("cache_prompt_interval")]
+    public int? CachePromptInterval { get => _cachePromptInterval; set => Set(ref _cachePromptInterval, value); }
+
+    /// <summary>
+    /// <c>adaptive</c> cache: the share of the answer a step recomputes besides the current blocks' masks (the
+    /// positions least similar to the cache), in [0, 1]. Default 0.25.
+    /// </summary>
+    [JsonPropertyName("cache_response_fraction")]
+    public double? CacheResponseFraction { get => _cacheResponseFraction; set => SetFinite(ref _cacheResponseFraction, value, "cache_response_fraction"); }
 
     /// <summary>Texts that end the answer: it is cut before the first one.</summary>
     [JsonPropertyName("stop_sequences")]
@@ -211,144 +246,6 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
     [JsonIgnore]
     internal Sampling.Guidance.TextReward? RewardObject { get; set; }
 
-    /// <summary>
-    /// Converts any settings to diffusion settings: <see langword="null"/> gives defaults, diffusion settings are
-    /// returned as they are, other settings (e.g. a plain <see cref="PromptExecutionSettings"/> whose
-    /// <see cref="PromptExecutionSettings.ExtensionData"/> holds <c>steps</c>, <c>temperature</c>…) go through a JSON
-    /// round trip. <c>max_tokens</c>, <c>max_output_tokens</c> and <c>max_completion_tokens</c> are read as
-    /// <c>answer_length</c> when it is not set.
-    /// </summary>
-    /// <param name="settings">The settings.</param>
-    /// <exception cref="ArgumentException">
-    /// A key is not a diffusion setting (the message lists the known ones), or a value has the wrong type or is not
-    /// finite; the parameter name is the snake_case key. Keys of other layers (<c>service_id</c>, <c>model_id</c>,
-    /// <c>function_choice_behavior</c>…) are passed over.
-    /// </exception>
-    public static DiffusionPromptExecutionSettings FromExecutionSettings(PromptExecutionSettings? settings)
-    {
-        switch (settings)
-        {
-            case null:
-                return new DiffusionPromptExecutionSettings();
-            case DiffusionPromptExecutionSettings diffusion:
-                return diffusion;
-        }
-
-        string json = JsonSerializer.Serialize(settings, settings.GetType(), RoundTrip);
-
-        // The shared reader refuses unknown keys, unreadable values and non-finite numbers, naming the key, and reads
-        // other connectors' names for the answer budget.
-        var shared = DiffusionSettings.FromJson(json);
-        var result = Deserialize(json);
-        result.AnswerLength ??= shared.AnswerLength;
-        result.ServiceId ??= settings.ServiceId;
-        result.ModelId ??= settings.ModelId;
-        result.FunctionChoiceBehavior ??= settings.FunctionChoiceBehavior;
-        return result;
-    }
-
-    /// <summary>Reads settings from a JSON object of snake_case keys.</summary>
-    /// <param name="json">The JSON text.</param>
-    /// <exception cref="ArgumentException">
-    /// The JSON is malformed, a key is not a diffusion setting (the message lists the known ones), or a value has the
-    /// wrong type or is not finite; the parameter name is the snake_case key.
-    /// </exception>
-    public static DiffusionPromptExecutionSettings FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-
-        // The shared reader refuses unknown keys, unreadable values and non-finite numbers, naming the key.
-        DiffusionSettings.FromJson(json);
-        return Deserialize(json);
-    }
-
-    private static DiffusionPromptExecutionSettings Deserialize(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<DiffusionPromptExecutionSettings>(json, RoundTrip) ?? new DiffusionPromptExecutionSettings();
-        }
-        catch (JsonException ex)
-        {
-            string setting = ex.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "settings";
-            throw new ArgumentException($"Diffusion setting '{setting}' has a value of the wrong type: {ex.Message}", setting, ex);
-        }
-    }
-
-    /// <summary>
-    /// Reads settings from key/value pairs (e.g. <c>ChatOptions.AdditionalProperties</c>); unknown keys are refused, keys
-    /// of other layers and answer-length aliases are kept in <see cref="PromptExecutionSettings.ExtensionData"/>.
-    /// </summary>
-    internal static DiffusionPromptExecutionSettings FromDictionary(IEnumerable<KeyValuePair<string, object?>> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        var dict = values.ToDictionary(kv => kv.Key, kv => kv.Value);
-        return FromJson(JsonSerializer.Serialize(dict, RoundTrip));
-    }
-
-    /// <summary>
-    /// The settings as <see cref="ChatOptions"/>: <c>temperature</c>, <c>top_p</c>, <c>top_k</c>, <c>seed</c>,
-    /// <c>answer_length</c> (<see cref="ChatOptions.MaxOutputTokens"/>), <c>stop_sequences</c> and <c>json_schema</c>
-    /// (<see cref="ChatOptions.ResponseFormat"/>) fill the typed fields that middleware reads; the diffusion settings
-    /// (<c>steps</c>, <c>block_length</c>, <c>selection</c>…) go into <see cref="ChatOptions.AdditionalProperties"/>
-    /// under their snake_case names, where <c>DiffusionChatClient</c> reads them back.
-    /// </summary>
-    public ChatOptions ToChatOptions()
-    {
-        // The shared reader validates every key and value, ExtensionData included (a typed setting given there counts).
-        string json = JsonSerializer.Serialize(this, RoundTrip);
-        var shared = DiffusionSettings.FromJson(json);
-        var options = new ChatOptions
-        {
-            ModelId = ModelId,
-            Temperature = (float?)shared.Temperature,
-            TopP = (float?)shared.TopP,
-            TopK = shared.TopK,
-            Seed = shared.Seed,
-            MaxOutputTokens = shared.AnswerLength,
-            StopSequences = shared.StopSequences is { Count: > 0 } stops ? [.. stops] : null,
-            ResponseFormat = shared.JsonSchema is JsonElement schema ? ChatResponseFormat.ForJsonSchema(schema) : null,
-            AdditionalProperties = [],
-        };
-        using var doc = JsonDocument.Parse(json);
-        foreach (var property in doc.RootElement.EnumerateObject())
-        {
-            if (property.Value.ValueKind != JsonValueKind.Null && !TypedOrKernel.Contains(property.Name))
-            {
-                options.AdditionalProperties[property.Name] = property.Value.Clone();
-            }
-        }
-
-        return options;
-    }
-
-    /// <summary>The settings for the chat client's request mapping (validated there).</summary>
-    internal DiffusionSettings ToDiffusionSettings() =>
-        DiffusionSettings.FromJson(JsonSerializer.Serialize(this, RoundTrip));
-
-    /// <summary>Builds sampler options (validated; the exception's parameter name is the snake_case setting).</summary>
-    internal SamplerOptions ToSamplerOptions(int maskedPositions, bool template = false) => ToDiffusionSettings().ToSamplerOptions(maskedPositions, template);
-
-    /// <summary>Builds sampler options with the reward (a name, or <paramref name="reward"/>) bound to the model's tokenizer.</summary>
-    /// <param name="maskedPositions">The masked positions to decode.</param>
-    /// <param name="tokenizer">The model's tokenizer.</param>
-    /// <param name="reward">An object reward that overrides <see cref="Reward"/>, or null.</param>
-    /// <param name="resolver">Resolves names that are not shipped verifiers (kernel functions), or null.</param>
-    /// <param name="template">Whether the canvas is a template.</param>
-    internal SamplerOptions ToSamplerOptions(int maskedPositions, Tokenization.DiffusionTokenizer tokenizer, Sampling.Guidance.TextReward? reward, Func<string, Sampling.Guidance.TextReward?>? resolver, bool template = false)
-    {
-        var shared = ToDiffusionSettings();
-        shared.RewardObject = reward;
-        DiffusionRewardBinder.Bind(shared, tokenizer, shared.JsonSchema, resolver);
-        return shared.ToSamplerOptions(maskedPositions, template);
-    }
-
-    /// <summary>The template sizes for <see cref="JsonSchema"/> after defaults.</summary>
-    internal Templates.Json.JsonSchemaTemplateOptions ToJsonSchemaTemplateOptions() => ToDiffusionSettings().ToJsonSchemaTemplateOptions();
-
-    /// <summary>The answer length after defaults.</summary>
-    internal int ResolveAnswerLength() => ToDiffusionSettings().ResolveAnswerLength();
-
     /// <inheritdoc />
     public override PromptExecutionSettings Clone()
     {
@@ -370,6 +267,7 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
             _score = _score,
             _threshold = _threshold,
             _factor = _factor,
+            _entropyBound = _entropyBound,
             _remasking = _remasking,
             _remaskingEta = _remaskingEta,
             _cfgScale = _cfgScale,
@@ -384,6 +282,9 @@ public sealed class DiffusionPromptExecutionSettings : PromptExecutionSettings
             _jsonArrayItems = _jsonArrayItems,
             _jsonMode = _jsonMode,
             _cache = _cache,
+            _cacheRefreshInterval = _cacheRefreshInterval,
+            _cachePromptInterval = _cachePromptInterval,
+            _cacheResponseFraction = _cacheResponseFraction,
             _reward = _reward,
             _rewardCandidates = _rewardCandidates,
             _rewardMode = _rewardMode,
