@@ -145,7 +145,7 @@ public sealed class DiffusionChatClient : IChatClient
             yield return Update(responseId, rest);
         }
 
-        var figures = new DiffusionRunFigures(request.Prompt.Count, streamer.OutputTokens, streamer.Nfe, steps, request.AnswerLength, CacheRefreshes(request.Options!, request.AnswerLength));
+        var figures = new DiffusionRunFigures(request.Prompt.Count, streamer.OutputTokens, streamer.Nfe, steps, request.AnswerLength, result?.CacheRefreshes ?? 0);
         var finish = streamer.Stopped ? ChatFinishReason.Stop : ChatFinishReason.Length;
         Finish(activity, figures, responseId, finish, clock.Elapsed);
         yield return new ChatResponseUpdate
@@ -239,7 +239,7 @@ public sealed class DiffusionChatClient : IChatClient
         var (text, stopped) = DiffusionChatRequest.ApplyStops(Model.Package.Tokenizer.Decode(tokens, skipSpecialTokens: true), request.StopSequences);
         int kept = stopped ? DiffusionChatRequest.KeptTokenCount(Model, tokens, text) : tokens.Count;
         var finish = stopped || result.FinishReason == DiffusionFinishReason.Eos ? ChatFinishReason.Stop : ChatFinishReason.Length;
-        var figures = new DiffusionRunFigures(request.Prompt.Count, kept, result.Nfe + extraNfe, result.Steps + extraSteps, request.AnswerLength, CacheRefreshes(request.Options!, request.AnswerLength));
+        var figures = new DiffusionRunFigures(request.Prompt.Count, kept, result.Nfe + extraNfe, result.Steps + extraSteps, request.AnswerLength, result.CacheRefreshes);
         return (Response([new TextContent(text)], finish, figures, result), figures);
     }
 
@@ -275,9 +275,6 @@ public sealed class DiffusionChatClient : IChatClient
         ModelId = Model.ModelId,
         CreatedAt = DateTimeOffset.UtcNow,
     };
-
-    private static int CacheRefreshes(SamplerOptions options, int answerLength) =>
-        options.CacheMode == CacheMode.None || options.BlockLength is not int block ? 0 : (answerLength + block - 1) / block;
 
     private static string NewId() => Guid.NewGuid().ToString("N");
 

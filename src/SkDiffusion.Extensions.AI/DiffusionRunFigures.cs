@@ -6,5 +6,5 @@ namespace SkDiffusion.Extensions.AI;
 /// <param name="Nfe">Denoiser forward passes.</param>
 /// <param name="Steps">Sampling steps.</param>
 /// <param name="DecodedPositions">Answer positions decoded (canvas positions filled by the runs).</param>
-/// <param name="CacheRefreshes">Key/value cache refreshes (one per block with a prefix or dual cache).</param>
+/// <param name="CacheRefreshes">Denoiser calls that rebuilt the key/value cache (<see cref="Sampling.SamplingResult.CacheRefreshes"/>).</param>
 internal readonly record struct DiffusionRunFigures(int InputTokens, int OutputTokens, int Nfe, int Steps, int DecodedPositions, int CacheRefreshes);

@@ -28,7 +28,7 @@ internal static class DiffusionTelemetry
 
     private static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("skdiffusion.step.duration", "s", "Mean duration of a sampling step of a request.");
 
-    private static readonly Histogram<long> CacheRefreshes = Meter.CreateHistogram<long>("skdiffusion.cache.refreshes", "{refresh}", "Key/value cache refreshes per request (one per block with a prefix or dual cache).");
+    private static readonly Histogram<long> CacheRefreshes = Meter.CreateHistogram<long>("skdiffusion.cache.refreshes", "{refresh}", "Key/value cache refreshes per request: denoiser calls that rebuilt the cache from the whole canvas.");
 
     /// <summary>Starts the request's activity (null when nobody listens).</summary>
     public static Activity? Start(string modelId, ChatOptions? options, bool streaming)

@@ -19,6 +19,13 @@ public sealed class SamplingResult
     /// </summary>
     public int Nfe { get; }
 
+    /// <summary>
+    /// Denoiser calls that rebuilt the key/value cache from the whole canvas (part of <see cref="Nfe"/>): once per block
+    /// under <see cref="CacheMode.Prefix"/> and <see cref="CacheMode.Dual"/>, at each refresh interval or invalidation
+    /// under <see cref="CacheMode.Delayed"/> and <see cref="CacheMode.Adaptive"/>; 0 without a cache.
+    /// </summary>
+    public int CacheRefreshes { get; internal init; }
+
     /// <summary>Steps run (steps that had nothing to commit or remask are skipped and not counted).</summary>
     public int Steps { get; }
 

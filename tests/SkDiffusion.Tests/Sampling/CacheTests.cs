@@ -97,6 +97,7 @@ public sealed class CacheTests
         var result = await DiffusionSampler.Create(cached, SamplingTestIds.Ids, false).SampleAsync(DiffusionCanvas.FromPrompt(Prompt, 8), options);
         Assert.Equal(8, result.Nfe);
         Assert.Equal(8, cached.Calls.Count);
+        Assert.Equal(2, result.CacheRefreshes); // one full pass per block
         var full = (0, 10, true);
         if (mode == CacheMode.Prefix)
         {

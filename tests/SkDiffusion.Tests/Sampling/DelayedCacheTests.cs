@@ -74,6 +74,11 @@ public sealed class DelayedCacheTests
         Assert.Equal(expected.Nfe, actual.Nfe);
         Assert.Equal(actual.Nfe, cached.Calls.Count);
         Assert.Contains(cached.Calls, c => c.Past > 0); // the cache was used, not only full passes
+
+        // The result counts the calls that rebuilt the cache from the whole canvas.
+        Assert.Equal(0, expected.CacheRefreshes);
+        Assert.Equal(cached.Calls.Count(c => c.Past == 0), actual.CacheRefreshes);
+        Assert.InRange(actual.CacheRefreshes, 1, actual.Nfe - 1);
     }
 
     [Fact]

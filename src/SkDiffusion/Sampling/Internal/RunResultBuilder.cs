@@ -4,7 +4,7 @@ namespace SkDiffusion.Sampling.Internal;
 internal static class RunResultBuilder
 {
     /// <summary>Builds the result of a run from its final canvas.</summary>
-    public static SamplingResult Build(CanvasState state, SamplerOptions options, int nfe, int steps)
+    public static SamplingResult Build(CanvasState state, SamplerOptions options, int nfe, int steps, int cacheRefreshes)
     {
         var rowStates = state.Rows;
         var ids = state.Ids;
@@ -77,6 +77,6 @@ internal static class RunResultBuilder
         }
 
         var overall = cancelled ? FinishReason.Cancelled : anyEos ? FinishReason.Eos : FinishReason.Completed;
-        return new SamplingResult(sequences, nfe, steps, overall);
+        return new SamplingResult(sequences, nfe, steps, overall) { CacheRefreshes = cacheRefreshes };
     }
 }

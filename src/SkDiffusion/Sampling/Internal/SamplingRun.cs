@@ -180,7 +180,7 @@ internal sealed class SamplingRun : IDisposable
     }
 
     /// <summary>Builds the result once the loop ended.</summary>
-    public SamplingResult BuildResult() => RunResultBuilder.Build(_state, _options, _nfe, _step);
+    public SamplingResult BuildResult() => RunResultBuilder.Build(_state, _options, _nfe, _step, _forward.CacheRefreshes);
 
     /// <summary>Releases the KV cache (on completion, failure, cancellation or an abandoned stream).</summary>
     public void Dispose() => _forward.Dispose();

@@ -66,6 +66,9 @@ internal sealed class AdaptiveCacheForwardPass : IForwardPass
 
     public int ExpectedLength => _length;
 
+    /// <inheritdoc />
+    public int CacheRefreshes { get; private set; }
+
     public async ValueTask<DenoiserOutput> RunAsync(CancellationToken cancellationToken)
     {
         _input.WriteRows();
@@ -74,6 +77,7 @@ internal sealed class AdaptiveCacheForwardPass : IForwardPass
         {
             int all = Positions.Fill(_run, 0, 0, _length);
             var full = await _denoiser.DenoiseWithCacheAsync(_input.CachedInput([], _run.AsSpan(0, all), null, true), cancellationToken).ConfigureAwait(false);
+            CacheRefreshes++;
             try
             {
                 if (_store.Cache is not null && full.Present is { } present)

@@ -44,6 +44,9 @@ internal sealed class DelayedCacheForwardPass : IForwardPass
 
     public int ExpectedLength => _length;
 
+    /// <inheritdoc />
+    public int CacheRefreshes { get; private set; }
+
     public async ValueTask<DenoiserOutput> RunAsync(CancellationToken cancellationToken)
     {
         _input.WriteRows();
@@ -67,6 +70,7 @@ internal sealed class DelayedCacheForwardPass : IForwardPass
             _calls = 1;
             int all = Positions.Fill(_run, 0, 0, _length);
             var full = await _denoiser.DenoiseWithCacheAsync(_input.CachedInput([], _run.AsSpan(0, all), null, true), cancellationToken).ConfigureAwait(false);
+            CacheRefreshes++;
             try
             {
                 _store.Replace(full.Present, _run.AsSpan(0, _length));

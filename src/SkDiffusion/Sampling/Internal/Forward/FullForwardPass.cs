@@ -9,6 +9,9 @@ internal sealed class FullForwardPass(IDenoiser denoiser, ModelInputBuilder inpu
 
     public int ExpectedLength => length;
 
+    /// <inheritdoc />
+    public int CacheRefreshes => 0;
+
     public ValueTask<DenoiserOutput> RunAsync(CancellationToken cancellationToken)
     {
         input.WriteRows();

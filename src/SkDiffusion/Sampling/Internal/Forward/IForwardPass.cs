@@ -11,6 +11,9 @@ internal interface IForwardPass : IDisposable
     /// <summary>The positions per row the output of the last call holds.</summary>
     int ExpectedLength { get; }
 
+    /// <summary>Calls that rebuilt the key/value cache from the whole canvas (0 without a cache).</summary>
+    int CacheRefreshes { get; }
+
     /// <summary>Runs the denoiser on the current canvas; the caller disposes the output.</summary>
     ValueTask<DenoiserOutput> RunAsync(CancellationToken cancellationToken);
 }

@@ -43,6 +43,9 @@ internal sealed class WindowCacheForwardPass : IForwardPass
 
     public int ExpectedLength { get; private set; }
 
+    /// <inheritdoc />
+    public int CacheRefreshes { get; private set; }
+
     public async ValueTask<DenoiserOutput> RunAsync(CancellationToken cancellationToken)
     {
         _input.WriteRows();
@@ -63,6 +66,7 @@ internal sealed class WindowCacheForwardPass : IForwardPass
             // Block boundary: one full pass, keeping the keys and values outside the window.
             int all = Positions.Fill(_run, 0, 0, _length);
             var refresh = await _denoiser.DenoiseWithCacheAsync(_input.CachedInput([], _run.AsSpan(0, all), null, true), cancellationToken).ConfigureAwait(false);
+            CacheRefreshes++;
             KvCache present = refresh.Present ?? throw new InvalidOperationException("The caching denoiser returned no present keys and values.");
             _kv?.Dispose();
             _kvWhole = !present.IsHostResident;
