@@ -94,6 +94,13 @@ if (table)
         strategies.Add(new("factor 1.0" + suffix, n => B(new SamplerOptions { Steps = n, Selection = SelectionRule.Factor, Factor = 1.0, MaxDegreeOfParallelism = 1 }, n)));
         strategies.Add(new("confident 0.9 (Dimple)" + suffix, n => B(new SamplerOptions { Steps = (n + 3) / 4, Selection = SelectionRule.Confident, Threshold = 0.9, MaxDegreeOfParallelism = 1 }, n)));
         strategies.Add(new("ReMDM cap 0.05, 1.5x steps" + suffix, n => B(new SamplerOptions { Steps = n + (n / 2), Remasking = new RemaskingOptions { Strategy = RemaskingStrategy.Cap, Eta = 0.05 }, MaxDegreeOfParallelism = 1 }, n)));
+        strategies.Add(new("EB-Sampler, entropy bound 0.5" + suffix, n => B(new SamplerOptions { Steps = n, Selection = SelectionRule.EntropyBounded, EntropyBound = 0.5, MaxDegreeOfParallelism = 1 }, n)));
+        if (blocks)
+        {
+            // The caches need blocks: the cached window is the current block.
+            strategies.Add(new("threshold 0.9, dKV-Cache (delayed)" + suffix, n => B(new SamplerOptions { Steps = n, Selection = SelectionRule.Threshold, Threshold = 0.9, CacheMode = CacheMode.Delayed, MaxDegreeOfParallelism = 1 }, n)));
+            strategies.Add(new("threshold 0.9, dLLM-Cache (adaptive)" + suffix, n => B(new SamplerOptions { Steps = n, Selection = SelectionRule.Threshold, Threshold = 0.9, CacheMode = CacheMode.Adaptive, MaxDegreeOfParallelism = 1 }, n)));
+        }
     }
 }
 
