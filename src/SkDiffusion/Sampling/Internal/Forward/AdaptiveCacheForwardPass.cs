@@ -16,6 +16,7 @@ internal sealed class AdaptiveCacheForwardPass : IForwardPass
     private readonly ICachingDenoiser _denoiser;
     private readonly CanvasState _state;
     private readonly ModelInputBuilder _input;
+    private readonly FullCacheRefresh _fullPass;
     private readonly CacheRefreshOptions _refresh;
     private readonly int _length;
     private readonly CanvasKvStore _store;
@@ -56,6 +57,7 @@ internal sealed class AdaptiveCacheForwardPass : IForwardPass
         _runSimilarity = new double[_length];
         _cachedTokens = new long[state.Tokens.Length];
         _run = new int[_length];
+        _fullPass = new FullCacheRefresh(denoiser, input, _length);
         _order = new int[_length];
         _candidates = new int[_length];
         _keys = new double[_length];
@@ -67,7 +69,7 @@ internal sealed class AdaptiveCacheForwardPass : IForwardPass
     public int ExpectedLength => _length;
 
     /// <inheritdoc />
-    public int CacheRefreshes { get; private set; }
+    public int CacheRefreshes => _fullPass.Count;
 
     public async ValueTask<DenoiserOutput> RunAsync(CancellationToken cancellationToken)
     {
@@ -75,17 +77,15 @@ internal sealed class AdaptiveCacheForwardPass : IForwardPass
         int call = _calls++;
         if (_store.Cache is null || call % _refresh.PromptInterval == 0)
         {
-            int all = Positions.Fill(_run, 0, 0, _length);
-            var full = await _denoiser.DenoiseWithCacheAsync(_input.CachedInput([], _run.AsSpan(0, all), null, true), cancellationToken).ConfigureAwait(false);
-            CacheRefreshes++;
+            var full = await _fullPass.RunAsync(_run, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (_store.Cache is not null && full.Present is { } present)
                 {
-                    _store.ValueSimilarity(present, 0, _run.AsSpan(0, all), _similarity);
+                    _store.ValueSimilarity(present, 0, _run.AsSpan(0, _length), _similarity);
                 }
 
-                _store.Replace(full.Present, _run.AsSpan(0, all));
+                _store.Replace(full.Present, _run.AsSpan(0, _length));
             }
             catch
             {

@@ -15,6 +15,7 @@ internal sealed class DelayedCacheForwardPass : IForwardPass
     private readonly ICachingDenoiser _denoiser;
     private readonly CanvasState _state;
     private readonly ModelInputBuilder _input;
+    private readonly FullCacheRefresh _fullPass;
     private readonly int _interval;
     private readonly int _length;
     private readonly CanvasKvStore _store;
@@ -36,6 +37,7 @@ internal sealed class DelayedCacheForwardPass : IForwardPass
         _settled = new bool[_length];
         _drop = new bool[_length];
         _run = new int[_length];
+        _fullPass = new FullCacheRefresh(denoiser, input, _length);
         _order = new int[_length];
         _scratch = new int[input.Rows * _length];
     }
@@ -45,7 +47,7 @@ internal sealed class DelayedCacheForwardPass : IForwardPass
     public int ExpectedLength => _length;
 
     /// <inheritdoc />
-    public int CacheRefreshes { get; private set; }
+    public int CacheRefreshes => _fullPass.Count;
 
     public async ValueTask<DenoiserOutput> RunAsync(CancellationToken cancellationToken)
     {
@@ -68,9 +70,7 @@ internal sealed class DelayedCacheForwardPass : IForwardPass
         if (_store.Cache is null || evict || _calls % _interval == 0)
         {
             _calls = 1;
-            int all = Positions.Fill(_run, 0, 0, _length);
-            var full = await _denoiser.DenoiseWithCacheAsync(_input.CachedInput([], _run.AsSpan(0, all), null, true), cancellationToken).ConfigureAwait(false);
-            CacheRefreshes++;
+            var full = await _fullPass.RunAsync(_run, cancellationToken).ConfigureAwait(false);
             try
             {
                 _store.Replace(full.Present, _run.AsSpan(0, _length));

@@ -13,6 +13,7 @@ internal sealed class WindowCacheForwardPass : IForwardPass
     private readonly ICachingDenoiser _denoiser;
     private readonly CanvasState _state;
     private readonly ModelInputBuilder _input;
+    private readonly FullCacheRefresh _fullPass;
     private readonly bool _prefix;
     private readonly int _shift;
     private readonly int _length;
@@ -36,6 +37,7 @@ internal sealed class WindowCacheForwardPass : IForwardPass
         _length = state.Length;
         _past = new int[_length];
         _run = new int[_length];
+        _fullPass = new FullCacheRefresh(denoiser, input, _length);
         _hidden = new bool[_length];
     }
 
@@ -44,7 +46,7 @@ internal sealed class WindowCacheForwardPass : IForwardPass
     public int ExpectedLength { get; private set; }
 
     /// <inheritdoc />
-    public int CacheRefreshes { get; private set; }
+    public int CacheRefreshes => _fullPass.Count;
 
     public async ValueTask<DenoiserOutput> RunAsync(CancellationToken cancellationToken)
     {
@@ -64,9 +66,7 @@ internal sealed class WindowCacheForwardPass : IForwardPass
         if (_kv is null || start != _windowStart || end != _windowEnd)
         {
             // Block boundary: one full pass, keeping the keys and values outside the window.
-            int all = Positions.Fill(_run, 0, 0, _length);
-            var refresh = await _denoiser.DenoiseWithCacheAsync(_input.CachedInput([], _run.AsSpan(0, all), null, true), cancellationToken).ConfigureAwait(false);
-            CacheRefreshes++;
+            var refresh = await _fullPass.RunAsync(_run, cancellationToken).ConfigureAwait(false);
             KvCache present = refresh.Present ?? throw new InvalidOperationException("The caching denoiser returned no present keys and values.");
             _kv?.Dispose();
             _kvWhole = !present.IsHostResident;
