@@ -66,11 +66,6 @@ public sealed class CopyFidelityReward : TextReward
             {
                 return true;
             }
-
-            if (at + 1 > prompt.Length - value.Length)
-            {
-                break;
-            }
         }
 
         return false;
