@@ -155,6 +155,52 @@ public sealed class PlannerUnitTests
     }
 
     [Fact]
+    public void Each_row_plans_into_its_own_groups()
+    {
+        // Two rows of two slots each: row 1's plan starts after row 0's groups and leaves them as they were.
+        var template = new CanvasTemplate().AddSlot(3).AddTokens([7]).AddSlot(1);
+        var canvas = DiffusionCanvas.CreateBuilder().Add([5, 6], template).Add([5, 6], new CanvasTemplate().AddSlot(1).AddTokens([7]).AddSlot(3)).Build();
+        var (state, planner) = Planner(canvas, new SamplerOptions { Steps = 3, RankingScope = RankingScope.Slot });
+        Assert.Equal(2, state.MaxGroups);
+        Assert.Equal(2, planner.PlannedBase(1));
+        planner.EnsureBlock(0);
+        planner.EnsureBlock(1);
+        planner.PlanRow(0);
+        planner.PlanRow(1);
+        Assert.Equal([1, 1, 1, 1], planner.Planned.Take(4));
+        state.Rows[1].StepInBlock = 2;
+        planner.PlanRow(1);
+        Assert.Equal([1, 1, 1, 3], planner.Planned.Take(4));
+    }
+
+    [Fact]
+    public void Any_planned_looks_at_every_group_of_the_row()
+    {
+        var template = new CanvasTemplate().AddSlot(2).AddSlot(2);
+        var (state, planner) = Planner(DiffusionCanvas.FromTemplate([5, 6], template), new SamplerOptions { Steps = 2, RankingScope = RankingScope.Slot });
+        planner.EnsureBlock(0);
+        state.Commit(0, 2, 3, 0.5);
+        state.Commit(0, 3, 3, 0.5);
+        planner.PlanRow(0);
+        Assert.Equal(0, planner.Planned[0]);
+        Assert.True(planner.AnyPlanned(0)); // only the second group has something planned
+    }
+
+    [Fact]
+    public void A_finished_row_keeps_the_bounds_of_its_last_block()
+    {
+        var (state, planner) = Planner(DiffusionCanvas.FromPrompt([5, 6], 6), new SamplerOptions { Steps = 2, BlockLength = 4 });
+        var row = state.Rows[0];
+        planner.EnsureBlock(0);
+        CommitBlock(state, 0);
+        planner.EnsureBlock(0);
+        CommitBlock(state, 0);
+        planner.EnsureBlock(0);
+        Assert.True(row.Done);
+        Assert.Equal((2, 6, 8), (row.Block, row.BlockStart, row.BlockEnd));
+    }
+
+    [Fact]
     public void State_tracks_padding_commits_remasks_and_cancellation()
     {
         var canvas = DiffusionCanvas.CreateBuilder().Add([5, 6, 7], 2).Add([5], 2).Build();

@@ -186,6 +186,29 @@ public sealed class PositionEvaluatorUnitTests
     }
 
     [Fact]
+    public void Gumbel_max_on_a_vocabulary_shorter_than_a_vector_draws_token_zero_at_its_rate()
+    {
+        // Five tokens, none in a vectorised block; token 0 is live but not the argmax: logits 0, 2, -2 at T = 2 give
+        // softmax(l / T) = 0.245, 0.665, 0.090.
+        float[] x = [0f, 2f, -2f, float.NegativeInfinity, float.NegativeInfinity];
+        var evaluator = new PositionEvaluator(x.Length, new SamplerOptions { Temperature = 2 }, FarIds);
+        Assert.True(evaluator.Load(x, default, 0, NoContext, null, null, false));
+        const int draws = 4000;
+        var counts = new int[3];
+        for (int d = 0; d < draws; d++)
+        {
+            evaluator.Random.Reseed((ulong)d);
+            counts[evaluator.Choose(evaluator.Random).Token]++;
+        }
+
+        var expected = Softmax(x, 0.5);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.InRange(counts[i] / (double)draws, expected[i] - 0.02, expected[i] + 0.02);
+        }
+    }
+
+    [Fact]
     public void Sampling_margin_and_entropy_use_the_tempered_distribution()
     {
         var x = Logits((0, 0.6), (1, 0.3), (2, 0.1));

@@ -3,6 +3,7 @@ using SkDiffusion.Sampling.Canvas;
 using SkDiffusion.Sampling.Events;
 using SkDiffusion.Sampling.Internal;
 using SkDiffusion.Sampling.Remasking;
+using SkDiffusion.Sampling.Schedules;
 
 namespace SkDiffusion.Tests.Sampling;
 
@@ -48,6 +49,27 @@ public sealed class RemaskerUnitTests
     {
         Assert.Equal(0.8, Remasker(RemaskingStrategy.Loop, tOn: 0.75, tOff: 0.25).Sigma(Step(2)), 12);  // t = 0.5
         Assert.Equal(0.0, Remasker(RemaskingStrategy.Loop, tOn: 0.25, tOff: 0.125).Sigma(Step(2)), 12); // t = 0.5 > t_on
+    }
+
+    [Fact]
+    public void The_last_step_never_remasks_even_inside_the_loop_window()
+    {
+        // Steps 2 and 3 of 4: t = 0.5 and 0.25, both inside (t_off, t_on] = (0.1, 0.5]; σ is η except at the last step.
+        var remasker = Remasker(RemaskingStrategy.Loop, tOn: 0.5, tOff: 0.1);
+        Assert.Equal(0.8, remasker.Sigma(Step(2)), 12);
+        Assert.Equal(0.0, remasker.Sigma(Step(3)));
+    }
+
+    [Theory]
+    [InlineData(RemaskingStrategy.Cap, 0.8)]
+    [InlineData(RemaskingStrategy.Rescale, 0.8)]
+    [InlineData(RemaskingStrategy.Conf, 1.0)]
+    public void Sigma_is_its_cap_when_the_schedule_empties_in_the_first_step(RemaskingStrategy strategy, double expected)
+    {
+        // α_t = 0 before the first step and α_s = 1 after it: (1 - α_s) / α_t is 0 / 0, so σ takes its bound.
+        var options = new SamplerOptions { Steps = 4, Schedule = new EmptyAfterFirstStep(), Remasking = new RemaskingOptions { Strategy = strategy, Eta = 0.8 } };
+        var remasker = new Remasker(PlannerUnitTests.State(DiffusionCanvas.FromPrompt([5, 6], 4), options), options);
+        Assert.Equal(expected, remasker.Sigma(Step(0)), 12);
     }
 
     [Fact]
@@ -138,8 +160,8 @@ public sealed class RemaskerUnitTests
         for (int d = 0; d < trials; d++)
         {
             var options = new SamplerOptions { Steps = 4, Seed = (ulong)d, Remasking = new RemaskingOptions { Strategy = RemaskingStrategy.Conf, Eta = 1 } };
-            var state = PlannerUnitTests.State(DiffusionCanvas.FromPrompt([5, 6], 2), options);
-            (state.Rows[0].BlockStart, state.Rows[0].BlockEnd) = (2, 4);
+            var state = PlannerUnitTests.State(DiffusionCanvas.FromPrompt([5, 6], 3), options);
+            (state.Rows[0].BlockStart, state.Rows[0].BlockEnd) = (2, 5); // position 4 is still masked: not in the softmax
             state.Commit(0, 2, 7, 0.9);
             state.Commit(0, 3, 8, 0.1);
             var remasked = new List<RemaskedToken>();
@@ -201,6 +223,51 @@ public sealed class RemaskerUnitTests
     }
 
     [Fact]
+    public void The_early_stop_looks_only_at_end_tokens_committed_inside_the_block()
+    {
+        var state = PlannerUnitTests.State(DiffusionCanvas.FromPrompt([5, 6], 8), new SamplerOptions { Steps = 4, BlockLength = 4 });
+        var row = state.Rows[0];
+        (row.Block, row.BlockStart, row.BlockEnd) = (0, 2, 6);
+        var policy = new EosStopPolicy(state);
+        var filled = new List<CommittedToken>();
+        for (int p = 2; p < 6; p++)
+        {
+            state.Commit(0, p, 3, 0.5);
+        }
+
+        policy.Apply(0, filled);
+        Assert.Empty(filled); // a finished block without an end token
+
+        state.Commit(0, 6, 14, 0.5); // an EOS just past the block: not this block's
+        policy.Apply(0, filled);
+        Assert.Empty(filled);
+
+        int flat = state.RowBase(0) + 3;
+        state.Tokens[flat] = 14; // an end token in a slot that the sampler did not commit
+        state.Committed[flat] = false;
+        policy.Apply(0, filled);
+        Assert.Empty(filled);
+        Assert.Equal(3, row.MasksLeft);
+    }
+
+    [Fact]
+    public void The_early_stop_fills_only_beyond_the_block()
+    {
+        // Masks left before the block in the same slot (a block order other than left to right) stay masks.
+        var state = PlannerUnitTests.State(DiffusionCanvas.FromPrompt([5, 6], 8), new SamplerOptions { Steps = 4, BlockLength = 4 });
+        var row = state.Rows[0];
+        (row.Block, row.BlockStart, row.BlockEnd) = (1, 4, 6);
+        var policy = new EosStopPolicy(state);
+        var filled = new List<CommittedToken>();
+        state.Commit(0, 4, 14, 0.5);
+        state.Commit(0, 5, 3, 0.5);
+        policy.Apply(0, filled);
+        Assert.Equal([6, 7, 8, 9], filled.Select(t => t.Position));
+        Assert.True(state.IsMasked(state.RowBase(0) + 2));
+        Assert.True(state.IsMasked(state.RowBase(0) + 3));
+    }
+
+    [Fact]
     public void The_early_stop_needs_an_end_token_the_sampler_committed_and_stays_in_its_slot()
     {
         var template = new CanvasTemplate().AddSlot(2).AddTokens([14]).AddSlot(2);
@@ -221,5 +288,13 @@ public sealed class RemaskerUnitTests
         policy.Apply(0, filled);
         Assert.Empty(filled); // the EOS is in slot 0, which ends at the block: slot 1 is not filled
         Assert.Equal(2, row.MasksLeft);
+    }
+
+    /// <summary>A schedule that plans every mask gone after the first step.</summary>
+    private sealed class EmptyAfterFirstStep : ICommitSchedule
+    {
+        public int GetCommitCount(int step, int steps, int initialMasks, int maskedNow) => maskedNow;
+
+        public double MaskedFractionAfter(int step, int steps) => step < 0 ? 1.0 : 0.0;
     }
 }

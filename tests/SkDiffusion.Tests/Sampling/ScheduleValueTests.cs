@@ -88,6 +88,32 @@ public sealed class ScheduleValueTests
         Assert.Equal(0.0, new CurveSchedule(-0.5).MaskedFractionAfter(0, 4));
         Assert.Equal(0.5, new CurveSchedule(0.5).MaskedFractionAfter(1, 4));
         Assert.Equal(4, new CurveSchedule(-0.5).GetCommitCount(0, 4, 8, 4));
+
+        // Before the first step everything is masked, whatever the curve says at 0.
+        Assert.Equal(1.0, new CurveSchedule(0.5).MaskedFractionAfter(-1, 4));
+    }
+
+    [Fact]
+    public void Linear_planned_counts_give_the_remainder_to_the_first_steps()
+    {
+        Assert.Equal([3, 3, 2, 2], Enumerable.Range(0, 4).Select(s => LinearSchedule.PlannedCount(s, 4, 10)));
+        Assert.Equal([1, 1, 0, 0, 0], Enumerable.Range(0, 5).Select(s => LinearSchedule.PlannedCount(s, 5, 2)));
+    }
+
+    [Fact]
+    public void The_last_step_commits_every_mask_left_even_above_the_plan()
+    {
+        // After remasking, more masks than the block started with can be left at its last step: all are committed,
+        // also by a step past the last one.
+        foreach (ICommitSchedule schedule in new ICommitSchedule[] { LinearSchedule.Instance, CosineSchedule.Instance, new ExponentialSchedule(), DreamSchedule.Default })
+        {
+            Assert.Equal(7, schedule.GetCommitCount(3, 4, 4, 7));
+            Assert.Equal(5, schedule.GetCommitCount(5, 4, 8, 5));
+            Assert.Equal(0.0, schedule.MaskedFractionAfter(3, 4));
+            Assert.Equal(1.0, schedule.MaskedFractionAfter(-1, 4));
+        }
+
+        Assert.Equal(0.0, LinearSchedule.Instance.MaskedFractionAfter(6, 4));
     }
 
     [Fact]
@@ -108,16 +134,24 @@ public sealed class ScheduleValueTests
     [InlineData(1.0)]
     [InlineData(-0.1)]
     [InlineData(double.NaN)]
-    public void Dream_refuses_an_eps_outside_zero_to_one(double eps) =>
-        Assert.Equal("eps", Assert.Throws<ArgumentOutOfRangeException>(() => new DreamSchedule(eps)).ParamName);
+    public void Dream_refuses_an_eps_outside_zero_to_one(double eps)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new DreamSchedule(eps));
+        Assert.Equal("eps", ex.ParamName);
+        Assert.Contains("eps must lie in (0, 1)", ex.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [InlineData(0.0)]
     [InlineData(-1.0)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void Exponential_refuses_a_rate_that_is_not_finite_and_positive(double rate) =>
-        Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialSchedule(rate)).ParamName);
+    public void Exponential_refuses_a_rate_that_is_not_finite_and_positive(double rate)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialSchedule(rate));
+        Assert.Equal("rate", ex.ParamName);
+        Assert.Contains("finite number above 0", ex.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Valid_parameters_are_kept()

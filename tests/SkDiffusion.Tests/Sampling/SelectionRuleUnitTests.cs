@@ -140,6 +140,38 @@ public sealed class SelectionRuleUnitTests
     }
 
     [Fact]
+    public void A_later_groups_plan_larger_than_the_group_stays_inside_it()
+    {
+        var set = Set([0.9, 0.8, 0.7, 0.6, 0.5, 0.4], groups: [0, 0, 1, 1, 2, 2]);
+        SelectionRules.Create(SelectionRule.Schedule).Select(set, Context(new SamplerOptions(), planned: [0, 5, 0]));
+        Assert.Equal([2, 3], Chosen(set));
+    }
+
+    [Fact]
+    public void Position_temperature_draws_depend_on_seed_step_row_and_position_only()
+    {
+        // Eight equal scores, three to take: each draw is a random 3 of 8. The same context draws the same positions
+        // however often the rule is called; another step draws again.
+        var options = new SamplerOptions { PositionTemperature = 1, Seed = 3 };
+        var rule = SelectionRules.Create(SelectionRule.Schedule);
+        var set = Set(new double[8]);
+        rule.Select(set, Context(options, planned: [3]));
+        int[] first = Chosen(set);
+        for (int k = 0; k < 5; k++)
+        {
+            rule.Select(set, Context(options, planned: [3]));
+            Assert.Equal(first, Chosen(set));
+        }
+
+        var draws = Enumerable.Range(1, 10).Select(step =>
+        {
+            rule.Select(set, Context(options, planned: [3], step: step));
+            return string.Join(",", Chosen(set));
+        });
+        Assert.True(draws.Distinct().Count() > 1);
+    }
+
+    [Fact]
     public void Ties_go_to_the_earlier_position_whatever_the_index_order()
     {
         var set = Set([0.5, 0.5, 0.5, 0.9], positions: [17, 12, 15, 30]);
@@ -182,6 +214,7 @@ public sealed class SelectionRuleUnitTests
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => SelectionRules.Create((SelectionRule)99));
         Assert.Equal("rule", ex.ParamName);
+        Assert.Contains("Unknown selection rule", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -236,6 +269,19 @@ public sealed class SelectionRuleUnitTests
         Assert.InRange(Chosen(set).Length / (double)n, (1.0 / 3) - 0.035, (1.0 / 3) + 0.035);
         rule.Select(set, Context(new SamplerOptions { Seed = 11 }, stepInBlock: 0, stepsInBlock: 4, step: 1));
         Assert.InRange(Chosen(set).Length / (double)n, 0.25 - 0.035, 0.25 + 0.035);
+    }
+
+    [Fact]
+    public void Origin_draws_depend_on_seed_step_row_and_position_only()
+    {
+        var set = Set(new double[40]);
+        var rule = SelectionRules.Create(SelectionRule.Origin);
+        var context = Context(new SamplerOptions { Seed = 5 }, stepInBlock: 1, stepsInBlock: 4, step: 1);
+        rule.Select(set, context);
+        int[] first = Chosen(set);
+        Assert.InRange(first.Length, 1, 39);
+        rule.Select(set, context);
+        Assert.Equal(first, Chosen(set));
     }
 
     [Fact]

@@ -95,7 +95,7 @@ internal sealed class RowPlanner
         int at = PlannedBase(r);
         for (int g = 0; g < row.GroupMasked.Length; g++)
         {
-            int k = row.GroupMasked[g] == 0 ? 0 : PlannedCount(row, g);
+            int k = PlannedCount(row, g); // 0 for a group without masks: every count is clamped to the masks held
             Planned[at + g] = k;
             any |= k > 0;
         }

@@ -13,11 +13,7 @@ public abstract class FractionSchedule : ICommitSchedule
     /// <inheritdoc />
     public int GetCommitCount(int step, int steps, int initialMasks, int maskedNow)
     {
-        if (step >= steps - 1)
-        {
-            return maskedNow;
-        }
-
+        // At the last step the plan leaves nothing masked (MaskedFractionAfter is 0), so every mask left is committed.
         int plannedRemaining = (int)Math.Floor((initialMasks * MaskedFractionAfter(step, steps)) + 1e-9);
         return Math.Clamp(maskedNow - plannedRemaining, 0, maskedNow);
     }

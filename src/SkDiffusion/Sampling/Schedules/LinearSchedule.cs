@@ -24,17 +24,12 @@ public sealed class LinearSchedule : ICommitSchedule
     /// <inheritdoc />
     public int GetCommitCount(int step, int steps, int initialMasks, int maskedNow)
     {
-        if (step >= steps - 1)
-        {
-            return maskedNow;
-        }
-
+        // By the last step the plan has committed all initial masks, so every mask left is committed.
         int committedByPlan = ((initialMasks / steps) * (step + 1)) + Math.Min(step + 1, initialMasks % steps);
         int plannedRemaining = initialMasks - committedByPlan;
         return Math.Clamp(maskedNow - plannedRemaining, 0, maskedNow);
     }
 
     /// <inheritdoc />
-    public double MaskedFractionAfter(int step, int steps) =>
-        step < 0 ? 1.0 : step >= steps - 1 ? 0.0 : 1.0 - ((step + 1) / (double)steps);
+    public double MaskedFractionAfter(int step, int steps) => Math.Max(0.0, 1.0 - ((step + 1) / (double)steps));
 }

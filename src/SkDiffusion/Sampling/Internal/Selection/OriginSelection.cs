@@ -18,7 +18,6 @@ internal sealed class OriginSelection : ISelectionRule
 
     public void Select(CandidateSet set, in SelectionContext context)
     {
-        set.ResetChoice();
         var row = context.RowState;
         var schedule = context.Options.Schedule;
         double t = schedule.MaskedFractionAfter(row.StepInBlock - 1, row.StepsInBlock);
