@@ -151,17 +151,20 @@ public sealed class RemaskerUnitTests
         Assert.InRange(hits / (double)trials, 0.26, 0.34);
     }
 
-    [Fact]
-    public void Conf_remasks_with_sigma_max_times_softmax_of_minus_probability()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Conf_remasks_with_sigma_max_times_softmax_of_minus_probability(bool maskLeft)
     {
-        // Two committed tokens with p = 0.9 and 0.1: softmax(-p) = 0.31, 0.69; σ_max = 1.
+        // Two committed tokens with p = 0.9 and 0.1: softmax(-p) = 0.31, 0.69; σ_max = 1. A mask left in the block
+        // takes no part in the softmax; a block without one (all committed, kept open to remask) is the common case.
         var counts = new int[2];
         const int trials = 2000;
         for (int d = 0; d < trials; d++)
         {
             var options = new SamplerOptions { Steps = 4, Seed = (ulong)d, Remasking = new RemaskingOptions { Strategy = RemaskingStrategy.Conf, Eta = 1 } };
             var state = PlannerUnitTests.State(DiffusionCanvas.FromPrompt([5, 6], 3), options);
-            (state.Rows[0].BlockStart, state.Rows[0].BlockEnd) = (2, 5); // position 4 is still masked: not in the softmax
+            (state.Rows[0].BlockStart, state.Rows[0].BlockEnd) = (2, maskLeft ? 5 : 4);
             state.Commit(0, 2, 7, 0.9);
             state.Commit(0, 3, 8, 0.1);
             var remasked = new List<RemaskedToken>();
