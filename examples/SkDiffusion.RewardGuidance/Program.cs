@@ -23,8 +23,8 @@ if (ExampleCommandLine.Handle(parsed) is int exit)
 string[] given = parsed.GetValue(promptsArgument) ?? [];
 string[] prompts = given.Length > 0 ? given :
 [
-    "Turn this into JSON.\nDritos Tunin is 72 years old, lives in Voupith and works as a painter. They are married.",
-    "Turn this into JSON.\nNoukith Braileben is 33 years old, lives in Kledoudroum and works as a builder. They are not married.",
+    "Meet Klein Dreisei, a 89-year-old nurse from Stemututh, who is single.\nExtract JSON.",
+    "In Neikathath lives Raimour Nutailul, 84, a married nurse.",
 ];
 
 int seed = parsed.GetValue(seedOption);
