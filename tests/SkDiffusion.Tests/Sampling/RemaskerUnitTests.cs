@@ -3,7 +3,6 @@ using SkDiffusion.Sampling.Canvas;
 using SkDiffusion.Sampling.Events;
 using SkDiffusion.Sampling.Internal;
 using SkDiffusion.Sampling.Remasking;
-using SkDiffusion.Sampling.Schedules;
 
 namespace SkDiffusion.Tests.Sampling;
 
@@ -67,7 +66,7 @@ public sealed class RemaskerUnitTests
     public void Sigma_is_its_cap_when_the_schedule_empties_in_the_first_step(RemaskingStrategy strategy, double expected)
     {
         // α_t = 0 before the first step and α_s = 1 after it: (1 - α_s) / α_t is 0 / 0, so σ takes its bound.
-        var options = new SamplerOptions { Steps = 4, Schedule = new EmptyAfterFirstStep(), Remasking = new RemaskingOptions { Strategy = strategy, Eta = 0.8 } };
+        var options = new SamplerOptions { Steps = 4, Schedule = new EarlySchedule(), Remasking = new RemaskingOptions { Strategy = strategy, Eta = 0.8 } };
         var remasker = new Remasker(PlannerUnitTests.State(DiffusionCanvas.FromPrompt([5, 6], 4), options), options);
         Assert.Equal(expected, remasker.Sigma(Step(0)), 12);
     }
@@ -291,13 +290,5 @@ public sealed class RemaskerUnitTests
         policy.Apply(0, filled);
         Assert.Empty(filled); // the EOS is in slot 0, which ends at the block: slot 1 is not filled
         Assert.Equal(2, row.MasksLeft);
-    }
-
-    /// <summary>A schedule that plans every mask gone after the first step.</summary>
-    private sealed class EmptyAfterFirstStep : ICommitSchedule
-    {
-        public int GetCommitCount(int step, int steps, int initialMasks, int maskedNow) => maskedNow;
-
-        public double MaskedFractionAfter(int step, int steps) => step < 0 ? 1.0 : 0.0;
     }
 }

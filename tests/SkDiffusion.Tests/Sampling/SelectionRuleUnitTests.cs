@@ -314,12 +314,4 @@ public sealed class SelectionRuleUnitTests
 
         public double MaskedFractionAfter(int step, int steps) => 0.5;
     }
-
-    /// <summary>A schedule that plans every mask gone after its first step.</summary>
-    private sealed class EarlySchedule : ICommitSchedule
-    {
-        public int GetCommitCount(int step, int steps, int initialMasks, int maskedNow) => step == 0 ? maskedNow : 0;
-
-        public double MaskedFractionAfter(int step, int steps) => step < 0 ? 1 : 0;
-    }
 }
