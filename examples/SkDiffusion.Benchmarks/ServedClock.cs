@@ -21,33 +21,26 @@ internal sealed class ServedClock(ICachingDenoiser inner) : ICachingDenoiser
 
     public bool SupportsCache => inner.SupportsCache;
 
-    public async ValueTask<DenoiserOutput> DenoiseAsync(DenoiserInput input, CancellationToken cancellationToken = default)
-    {
-        LastStart = Stopwatch.GetTimestamp();
-        try
-        {
-            return await inner.DenoiseAsync(input, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            LastEnd = Stopwatch.GetTimestamp();
-        }
-    }
+    public ValueTask<DenoiserOutput> DenoiseAsync(DenoiserInput input, CancellationToken cancellationToken = default) =>
+        TimeAsync(() => inner.DenoiseAsync(input, cancellationToken));
 
-    public async ValueTask<CachedDenoiserOutput> DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken = default)
-    {
-        LastStart = Stopwatch.GetTimestamp();
-        try
-        {
-            return await inner.DenoiseWithCacheAsync(input, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            LastEnd = Stopwatch.GetTimestamp();
-        }
-    }
+    public ValueTask<CachedDenoiserOutput> DenoiseWithCacheAsync(CachedDenoiserInput input, CancellationToken cancellationToken = default) =>
+        TimeAsync(() => inner.DenoiseWithCacheAsync(input, cancellationToken));
 
     public void Dispose()
     {
+    }
+
+    private async ValueTask<T> TimeAsync<T>(Func<ValueTask<T>> run)
+    {
+        LastStart = Stopwatch.GetTimestamp();
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        finally
+        {
+            LastEnd = Stopwatch.GetTimestamp();
+        }
     }
 }
