@@ -12,6 +12,8 @@ import json
 import random
 import zlib
 
+import phrasing as broad_phrasing
+
 CONS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "kl", "st", "tr", "sh", "th"]
 VOWS = ["a", "e", "i", "o", "u", "ai", "ei", "ou"]
 ENDS = ["", "", "", "n", "r", "s", "l", "m", "th", "k"]
@@ -127,9 +129,30 @@ NEW_FORMS = [
 ]
 
 
-def describe(rng, p, phrasing="train"):
+def describe(rng, p, phrasing="train", broad=False):
+    """A sentence about p. broad (training rows only, from stage 8): half the time a compositional sentence
+    (phrasing.py) instead of one of the twelve shapes, never equal to a held-out rendering of p."""
+    if broad and rng.random() < 0.5:
+        while True:
+            s = broad_phrasing.person_sentence(rng, p)
+            if s not in held_out_renderings(p):
+                return s
     forms = TRAIN_FORMS if phrasing == "train" else NEW_FORMS
     return rng.choice(forms)(rng, p["name"], p["age"], p["city"], p["job"], p)
+
+
+class _Each:
+    """Stands in for rng in a held-out template and returns the i-th option of its choice."""
+    def __init__(self, i):
+        self.i = i
+
+    def choice(self, seq):
+        return seq[self.i % len(seq)]
+
+
+def held_out_renderings(p):
+    """Every sentence the held-out family can make of p."""
+    return {f(_Each(i), p["name"], p["age"], p["city"], p["job"], p) for f in NEW_FORMS for i in range(12)}
 
 
 def to_json(p):
@@ -145,8 +168,13 @@ EXTRACT_PROMPTS = {
 
 def extract_example(rng, split, phrasing="train"):
     p = person(rng, split)
-    s = describe(rng, p, phrasing)
-    return {"task": "extract", "phrasing": phrasing, "prompt": rng.choice(EXTRACT_PROMPTS[phrasing]).format(s=s), "answer": to_json(p)}
+    broad = split == "train"
+    s = describe(rng, p, phrasing, broad)
+    if broad and rng.random() < 0.5:
+        prompt = broad_phrasing.extract_prompt(rng, s)
+    else:
+        prompt = rng.choice(EXTRACT_PROMPTS[phrasing]).format(s=s)
+    return {"task": "extract", "phrasing": phrasing, "prompt": prompt, "answer": to_json(p)}
 
 
 FACT_Q_NEW = {
@@ -174,11 +202,18 @@ def fact_example(rng, split, phrasing="train"):
         w = rng.choice(WORLD)
         k = rng.choice(list(FACT_Q))
         qs = FACT_Q[k] if phrasing == "train" else FACT_Q_NEW[k]
-        return {"task": "facts", "phrasing": phrasing, "prompt": rng.choice(qs).format(c=w["country"]), "answer": FACT_A[k].format(c=w["country"], v=w[k])}
+        if split == "train":
+            q = broad_phrasing.question(rng, broad_phrasing.FACT_CORES[k], qs, c=w["country"])
+        else:
+            q = rng.choice(qs).format(c=w["country"])
+        return {"task": "facts", "phrasing": phrasing, "prompt": q, "answer": FACT_A[k].format(c=w["country"], v=w[k])}
     p = person(rng, split)
-    s = describe(rng, p, phrasing)
+    s = describe(rng, p, phrasing, split == "train")
     k = rng.choice(["city", "job", "age"])
-    q = rng.choice(READ_Q[phrasing][k]).format(n=p["name"])
+    if split == "train":
+        q = broad_phrasing.question(rng, broad_phrasing.READ_CORES[k], READ_Q[phrasing][k], n=p["name"])
+    else:
+        q = rng.choice(READ_Q[phrasing][k]).format(n=p["name"])
     a = {"city": f"{p['name']} lives in {p['city']}.", "job": f"{p['name']} works as a {p['job']}.", "age": f"{p['name']} is {p['age']} years old."}[k]
     return {"task": "facts", "phrasing": phrasing, "prompt": s + (" " if rng.random() < 0.7 else "\n") + q, "answer": a}
 
@@ -198,10 +233,11 @@ FACT_TEXT = {
 }
 
 
-def _fact_sentence(rng, phrasing):
+def _fact_sentence(rng, phrasing, broad=False):
     w = rng.choice(WORLD)
     k = rng.choice(list(FACT_TEXT[phrasing]))
-    return rng.choice(FACT_TEXT[phrasing][k]).format(c=w["country"]), w[k]
+    pool = FACT_TEXT[phrasing][k] + (broad_phrasing.FACT_TEXT_MORE[k] if broad else [])
+    return rng.choice(pool).format(c=w["country"]), w[k]
 
 
 def text_example(rng, split):
@@ -209,11 +245,11 @@ def text_example(rng, split):
     parts = []
     for _ in range(rng.randint(1, 3)):
         if rng.random() < 0.4:
-            s, v = _fact_sentence(rng, "train")
+            s, v = _fact_sentence(rng, "train", split == "train")
             parts.append(s.replace("\x00", v))
         else:
             p = person(rng, split)
-            parts.append(describe(rng, p))
+            parts.append(describe(rng, p, broad=split == "train"))
             parts.append(f"{p['name']} is a {p['job']} from {p['city']}.")
     return {"task": "text", "text": " ".join(parts)}
 
@@ -227,14 +263,16 @@ PERSON_TAILS = {
 def infill_example(rng, split, phrasing="train"):
     """A passage with a span (marked "\x00") whose content follows from the rest of the passage: a world fact, or a
     person described in one sentence and named again in a second one with a field left out."""
+    broad = split == "train"
     if rng.random() < 0.5:
-        s, v = _fact_sentence(rng, phrasing)
+        s, v = _fact_sentence(rng, phrasing, broad)
         before, _, after = s.partition("\x00")
         return {"task": "infill", "phrasing": phrasing, "before": before, "span": v, "after": after}
     p = person(rng, split)
     field = rng.choice(["name", "job", "city"])
-    tail = rng.choice(PERSON_TAILS[phrasing]).format(**{k: (p[k] if k != field else "\x00") for k in ("name", "job", "city")})
-    before, _, after = (describe(rng, p, phrasing) + " " + tail).partition("\x00")
+    tails = PERSON_TAILS[phrasing] + (broad_phrasing.PERSON_TAILS_MORE if broad else [])
+    tail = rng.choice(tails).format(**{k: (p[k] if k != field else "\x00") for k in ("name", "job", "city")})
+    before, _, after = (describe(rng, p, phrasing, broad) + " " + tail).partition("\x00")
     return {"task": "infill", "phrasing": phrasing, "before": before, "span": p[field], "after": after}
 
 
@@ -274,7 +312,7 @@ def drill_example(rng, split):
         return {"task": "copy", "prompt": rng.choice(COPY_PROMPTS).format(s=s), "answer": s}
     p = person(rng, split)
     k = rng.choice(list(LOOKUP_Q))
-    return {"task": "copy", "prompt": describe(rng, p) + " " + LOOKUP_Q[k], "answer": str(p[k])}
+    return {"task": "copy", "prompt": describe(rng, p, broad=split == "train") + " " + LOOKUP_Q[k], "answer": str(p[k])}
 
 
 def sample(rng, split):

@@ -188,6 +188,7 @@ def lr_at(step, total, peak, warmup=300):
 
 
 def main():
+    global T
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default="models/recipe/work")
     ap.add_argument("--minutes", type=float, default=60)
@@ -195,6 +196,7 @@ def main():
     ap.add_argument("--schedule-from", type=int, default=0, help="warm restart: the learning-rate schedule counts steps from here")
     ap.add_argument("--max-steps", type=int, default=None, help="stop at this step (default: --total-steps)")
     ap.add_argument("--batch", type=int, default=48)
+    ap.add_argument("--row-tokens", type=int, default=T, help="tokens per training row; longer rows are skipped (112 to stage 7, 136 from stage 8)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-every", type=int, default=250)
@@ -207,6 +209,7 @@ def main():
     ap.add_argument("--transfer-from", default=None, help="start a fresh run (new tokenizer) from this exported checkpoint: "
                     "transformer blocks copied, embedding and head rows mapped by token text")
     a = ap.parse_args()
+    T = a.row_tokens
     torch.set_num_threads(a.threads)
     os.makedirs(a.work, exist_ok=True)
     torch.manual_seed(0)

@@ -1,0 +1,172 @@
+"""Compositional phrasings for training rows (stage 8).
+
+Twelve fixed sentence shapes taught the model those shapes, not the task: it scored 16-25% on the held-out phrasing
+family. This module builds training sentences and questions from parts (a field order, one of several wordings per
+field, appositives, re-mentions, filler sentences, prefixes and suffixes), so that no single shape dominates.
+
+None of it is used for the held-out set, and none of its wordings is a held-out template: corpus.py rejects any
+training sentence equal to a held-out rendering of the same person, and `check_disjoint` below asserts that the
+distinctive words of the held-out templates ("comes from", "is where", "JSON please", ...) never occur.
+"""
+
+AGE_VP = ["is {a} years old", "is {a}", "is aged {a}", "turned {a} this year", "is {a} years of age", "has an age of {a}"]
+CITY_VP = ["lives in {c}", "is from {c}", "resides in {c}", "calls {c} home", "is based in {c}", "has a house in {c}",
+           "lives in the city of {c}", "moved to {c} long ago"]
+JOB_VP = ["works as a {j}", "is a {j}", "is employed as a {j}", "earns a living as a {j}", "has a job as a {j}",
+          "is a {j} by trade", "makes a living as a {j}"]
+MARRIED_VP = ["is married", "has a spouse", "is happily married", "has a wife", "has a husband", "got married years ago",
+              "is a married person"]
+SINGLE_VP = ["is not married", "is single", "has no spouse", "is unmarried", "has never married", "does not have a spouse",
+             "is not yet married"]
+AGE_MOD = ["a {a}-year-old", "aged {a}", "age {a}"]
+JOB_MOD = ["a {j}", "by trade a {j}", "a {j} by profession"]
+CITY_MOD = ["from {c}", "of {c}", "living in {c}"]
+INTRO = ["{n}", "{n}", "{n}", "Our neighbour {n}", "A person called {n}", "Someone named {n}", "My friend {n}",
+         "Here is {n}. {n}", "This note is about {n}. {n}"]
+AGAIN = ["{n}", "This person", "{n}", "The same person"]
+FILLER = ["Here are the details.", "Some facts follow.", "Nothing else is known.", "That is all for now.",
+          "It was a quiet week.", "The note is short."]
+
+KEYS = {"name": ["Name", "Full name", "Person", "Who"], "age": ["Age", "Years", "Age in years"],
+        "city": ["City", "Home town", "Lives in", "Town", "Location"], "job": ["Job", "Occupation", "Works as", "Profession", "Role"]}
+KV_SEPS = ["\n", "; ", ", ", " | ", " / "]
+KV_DELIMS = [": ", " = "]
+
+
+def _verb_phrase(rng, p, field):
+    if field == "married":
+        return rng.choice(MARRIED_VP if p["married"] else SINGLE_VP)
+    pool = {"age": AGE_VP, "city": CITY_VP, "job": JOB_VP}[field]
+    return rng.choice(pool).format(a=p["age"], c=p["city"], j=p["job"])
+
+
+def _join(rng, parts):
+    if len(parts) == 1:
+        return parts[0]
+    last = rng.choice([" and ", ", and "]) if len(parts) > 2 else " and "
+    return ", ".join(parts[:-1]) + last + parts[-1]
+
+
+def _clauses(rng, p):
+    """The subject, then the fields as verb phrases in a random order, in one to three sentences."""
+    fields = ["age", "city", "job", "married"]
+    rng.shuffle(fields)
+    cuts = sorted(rng.sample(range(1, 4), rng.randint(0, 2)))
+    groups, last = [], 0
+    for c in cuts + [4]:
+        groups.append(fields[last:c])
+        last = c
+    sentences = []
+    for i, g in enumerate(groups):
+        subject = rng.choice(INTRO if i == 0 else AGAIN).format(n=p["name"])
+        sentences.append(subject + " " + _join(rng, [_verb_phrase(rng, p, f) for f in g]) + ".")
+    return " ".join(sentences)
+
+
+def _appositive(rng, p):
+    """'{n}, a 34-year-old pilot from X, ...': some fields as modifiers after the name, the rest as verb phrases."""
+    fields = ["age", "city", "job"]
+    rng.shuffle(fields)
+    k = rng.randint(1, 3)
+    mods = {"age": AGE_MOD, "city": CITY_MOD, "job": JOB_MOD}
+    apposed = [rng.choice(mods[f]).format(a=p["age"], c=p["city"], j=p["job"]) for f in fields[:k]]
+    rest = fields[k:] + ["married"]
+    rng.shuffle(rest)
+    head = rng.choice(["{n}", "{n}", "Our neighbour {n}"]).format(n=p["name"])
+    return head + ", " + ", ".join(apposed) + ", " + _join(rng, [_verb_phrase(rng, p, f) for f in rest]) + "."
+
+
+def _key_values(rng, p):
+    order = ["name", "age", "city", "job", "married"]
+    if rng.random() < 0.6:
+        rng.shuffle(order)
+    delim = rng.choice(KV_DELIMS)
+    status = rng.random() < 0.5
+    items = []
+    for k in order:
+        if k == "married":
+            items.append(("Marital status" + delim + ("married" if p["married"] else "single")) if status else
+                         (rng.choice(["Married", "Is married", "Spouse"]) + delim + ("yes" if p["married"] else "no")))
+        else:
+            items.append(rng.choice(KEYS[k]) + delim + str(p[k]))
+    return rng.choice(KV_SEPS).join(items)
+
+
+def person_sentence(rng, p):
+    """One training description of person p built from parts, sometimes with a filler sentence before or after."""
+    r = rng.random()
+    s = _clauses(rng, p) if r < 0.5 else _appositive(rng, p) if r < 0.8 else _key_values(rng, p)
+    f = rng.random()
+    if f < 0.12:
+        s = rng.choice(FILLER) + " " + s
+    elif f < 0.24 and "\n" not in s:
+        s = s + " " + rng.choice(FILLER)
+    return s
+
+
+FACT_CORES = {
+    "capital": ["What's the capital of {c}?", "What is {c}'s capital?", "Which city serves as the capital of {c}?",
+                "The capital of {c} is what?", "Can you name the capital of {c}?", "I want to know the capital of {c}.",
+                "For {c}, what is the capital?", "{c}: which city is its capital?"],
+    "language": ["What language is used in {c}?", "Which language do people in {c} use?", "What is the main language of {c}?",
+                 "What do they speak in {c}?", "Tell me which language people speak in {c}.", "For {c}, what is the language?",
+                 "{c}: which language do people speak?"],
+    "currency": ["What's the currency in {c}?", "What do people pay with in {c}?", "Which money do people use in {c}?",
+                 "What is the money of {c} called?", "What currency is used in {c}?", "Tell me the currency of {c}.",
+                 "For {c}, what is the currency?", "{c}: which currency do people use?"],
+}
+READ_CORES = {
+    "city": ["What city does {n} live in?", "Which city is home to {n}?", "{n} lives in which city?", "Where is {n}'s home?",
+             "Tell me where {n} lives.", "Where is {n} from?"],
+    "job": ["What is {n}'s job?", "What work does {n} do?", "What is {n}'s profession?", "{n} works as what?",
+            "Which job does {n} have?", "Tell me what {n} does for a living."],
+    "age": ["What age is {n}?", "How old is {n} now?", "Tell me the age of {n}.", "What is {n}'s age?", "How old is {n} today?"],
+}
+Q_PREFIX = ["Quick question. ", "Hi! ", "I have a question. ", "Help me out. ", "One more thing. "]
+Q_SUFFIX = [" Thanks.", " Please answer in one sentence.", " I need to know.", " Thank you."]
+
+
+def question(rng, core_pool, base_pool, **fmt):
+    """A question from the base templates or the compositional cores, sometimes with a prefix or a suffix."""
+    q = rng.choice(core_pool if rng.random() < 0.5 else base_pool).format(**fmt)
+    r = rng.random()
+    if r < 0.15:
+        q = rng.choice(Q_PREFIX) + q
+    elif r < 0.3:
+        q = q + rng.choice(Q_SUFFIX)
+    return q
+
+
+EXTRACT_VERBS = ["Extract", "Return", "Give", "Write", "Output", "Produce", "Make"]
+EXTRACT_OBJECTS = ["JSON", "the JSON", "a JSON object", "the person as JSON", "JSON for the person", "a JSON object for this person"]
+
+
+def extract_prompt(rng, s):
+    instr = rng.choice(EXTRACT_VERBS) + " " + rng.choice(EXTRACT_OBJECTS)
+    layout = rng.choice(["{i}.\n{s}", "{i}: {s}", "{s}\n{i}.", "{s} {i}.", "{i} from this text.\n{s}"])
+    return layout.format(i=instr, s=s)
+
+
+FACT_TEXT_MORE = {
+    "capital": ["{c} has its capital in \x00.", "The government of {c} sits in \x00.", "The largest city and capital of {c} is \x00."],
+    "language": ["Children in {c} learn \x00 at school.", "The main language in {c} is \x00.", "Everyone in {c} can speak \x00."],
+    "currency": ["Shops in {c} take the \x00.", "The money of {c} is the \x00.", "People in {c} save and spend the \x00."],
+}
+PERSON_TAILS_MORE = ["{name}, a {job}, lives in {city}.", "{name} has worked as a {job} in {city} for years.",
+                     "In {city}, {name} is known as a {job}."]
+
+# Words that mark the held-out templates; none may appear in this module's wordings.
+HELD_OUT_MARKERS = ["comes from", "is where", "JSON please", "the record", "Capital city of", "which city as its",
+                    "what language is spoken", "talk in", "travel to", "Money used", "which town", "occupation of",
+                    "is how old", "Visitors to", "at home", "Prices in", "Everyone in {city} knows", "Meet "]
+
+
+def check_disjoint():
+    words = []
+    for pool in [AGE_VP, CITY_VP, JOB_VP, MARRIED_VP, SINGLE_VP, AGE_MOD, JOB_MOD, CITY_MOD, INTRO, AGAIN, FILLER, Q_PREFIX,
+                 Q_SUFFIX, EXTRACT_VERBS, EXTRACT_OBJECTS, PERSON_TAILS_MORE] + list(FACT_CORES.values()) + \
+            list(READ_CORES.values()) + list(FACT_TEXT_MORE.values()):
+        words += pool
+    for w in words:
+        for marker in HELD_OUT_MARKERS:
+            assert marker.lower() not in w.lower(), (w, marker)
