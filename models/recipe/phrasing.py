@@ -76,6 +76,19 @@ def _appositive(rng, p):
     return head + ", " + ", ".join(apposed) + ", " + _join(rng, [_verb_phrase(rng, p, f) for f in rest]) + "."
 
 
+LEAD = {"city": ["In {c},", "Living in {c},", "Over in {c},"], "age": ["At {a},", "At the age of {a},"],
+        "job": ["A {j} by trade,", "As a {j},"]}
+
+
+def _lead(rng, p):
+    """'At 34, {n} ...' / 'In X, {n} ...': one field before the name, the rest as verb phrases after it."""
+    first = rng.choice(list(LEAD))
+    rest = [f for f in ["age", "city", "job", "married"] if f != first]
+    rng.shuffle(rest)
+    lead = rng.choice(LEAD[first]).format(a=p["age"], c=p["city"], j=p["job"])
+    return lead + " " + p["name"] + " " + _join(rng, [_verb_phrase(rng, p, f) for f in rest]) + "."
+
+
 def _key_values(rng, p):
     order = ["name", "age", "city", "job", "married"]
     if rng.random() < 0.6:
@@ -95,7 +108,7 @@ def _key_values(rng, p):
 def person_sentence(rng, p):
     """One training description of person p built from parts, sometimes with a filler sentence before or after."""
     r = rng.random()
-    s = _clauses(rng, p) if r < 0.5 else _appositive(rng, p) if r < 0.8 else _key_values(rng, p)
+    s = _clauses(rng, p) if r < 0.4 else _lead(rng, p) if r < 0.6 else _appositive(rng, p) if r < 0.85 else _key_values(rng, p)
     f = rng.random()
     if f < 0.12:
         s = rng.choice(FILLER) + " " + s
@@ -164,7 +177,7 @@ HELD_OUT_MARKERS = ["comes from", "is where", "JSON please", "the record", "Capi
 def check_disjoint():
     words = []
     for pool in [AGE_VP, CITY_VP, JOB_VP, MARRIED_VP, SINGLE_VP, AGE_MOD, JOB_MOD, CITY_MOD, INTRO, AGAIN, FILLER, Q_PREFIX,
-                 Q_SUFFIX, EXTRACT_VERBS, EXTRACT_OBJECTS, PERSON_TAILS_MORE] + list(FACT_CORES.values()) + \
+                 Q_SUFFIX, EXTRACT_VERBS, EXTRACT_OBJECTS, PERSON_TAILS_MORE] + list(FACT_CORES.values()) + list(LEAD.values()) + \
             list(READ_CORES.values()) + list(FACT_TEXT_MORE.values()):
         words += pool
     for w in words:
