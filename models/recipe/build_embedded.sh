@@ -3,17 +3,20 @@
 #   apt-get install -y python3-torch libopenblas0-pthread python3-regex
 #   bash models/recipe/build_embedded.sh [minutes]
 # Training continues from models/checkpoint (weights and tokenizer) into models/recipe/work/, and resumes from
-# models/recipe/work/ckpt.pt when rerun. The committed checkpoint itself was made in four stages (see
-# models/recipe/README.md): a run with Qwen2's pre-tokenizer, a transfer of its blocks into a model with the
+# models/recipe/work/ckpt.pt when rerun. The committed checkpoint itself was made in eight stages (see
+# models/recipe/README.md); the first five were: a run with Qwen2's pre-tokenizer, a transfer of its blocks into a model with the
 # word-level pre-tokenizer (train.py --transfer-from), that model's training, then collapsed head rows spread apart
 # (--diversify, once) and training with copy drills (--drill-share 0.3); from step 5,250 with the schedule stretched to
 # 7,000 steps (--total-steps 7000, the rate at its floor after it) and drills weighted toward names and cities.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 minutes="${1:-60}"
-# Stage 6 (the committed model): phrasing families and EOS-padded holes, a warm restart of the schedule.
-OPENBLAS_NUM_THREADS=1 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --threads 2 \
-    --init-from models/checkpoint --drill-share 0.15 --lr 3e-4 --schedule-from 8493 --total-steps 800 --max-steps 9293
+# Stage 8 (models/recipe/README.md): compositional phrasings (phrasing.py), rows of 136 tokens, a
+# warm restart of the schedule from step 9,981. With a work/ckpt.pt it resumes; otherwise it starts from the
+# committed checkpoint and the schedule's step count comes from its training_log.json.
+OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --threads 2 \
+    --init-from models/checkpoint --drill-share 0.2 --lr 3e-4 --schedule-from 9981 --total-steps 1300 --max-steps 11281 \
+    --eval-every 250 --row-tokens 136
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder.Tool -f net10.0 -- --checkpoint models/checkpoint \

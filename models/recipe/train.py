@@ -68,7 +68,7 @@ class Data:
             return None
         return ids + [self.eos] * (T - len(ids)), start, end
 
-    def batch(self, rng, n, drill=False):
+    def batch(self, rng, n, drill=False, trim=False):
         """A batch of the task mix padded to T, or of drills (corpus.drill_example) padded to their longest row plus
         a few EOS, which makes a drill step several times cheaper than a full one."""
         rows, starts = [], []
@@ -77,9 +77,12 @@ class Data:
             if r is not None:
                 rows.append(r[0])
                 starts.append(r[1:])
-        if drill:
-            used = max(max(i for i, x in enumerate(r) if x != self.eos) + 1 for r in rows) + 4
+        if drill or trim:
+            # Drills, and (--short-share) task batches, end a few EOS after their longest row: the short canvases a
+            # caller decodes (an answer of 24 positions), where EOS must not run into the answer.
+            used = max(max(i for i, x in enumerate(r) if x != self.eos) + 1 for r in rows) + (4 if drill else rng.randint(2, 12))
             rows = [r[:used] for r in rows]
+            starts = [(s, min(e, used)) for s, e in starts]
         return torch.tensor(rows), torch.tensor(starts)
 
 
@@ -203,6 +206,7 @@ def main():
     ap.add_argument("--diversify", action="store_true", help="before training, spread apart the collapsed head and embedding "
                     "rows (job words, digits, ...) so that copying them can be learned (see diversify())")
     ap.add_argument("--drill-share", type=float, default=0.0, help="fraction of steps that train on short copy and lookup drills")
+    ap.add_argument("--short-share", type=float, default=0.0, help="fraction of task batches trimmed to a few EOS after their longest row (stage 8b)")
     ap.add_argument("--init-from", default=None, help="start from this exported checkpoint's weights and tokenizer when work/ has no ckpt.pt")
     ap.add_argument("--start-step", type=int, default=None, help="step count of the --init-from checkpoint (for the LR schedule); default: its training_log.json")
     ap.add_argument("--export", default=None, help="write the Hugging Face-style checkpoint here and exit")
@@ -260,7 +264,8 @@ def main():
     avg = None
     max_steps = a.max_steps if a.max_steps is not None else a.total_steps
     while step < max_steps and time.time() - t0 < a.minutes * 60:
-        ids, starts = data.batch(rng, a.batch, drill=rng.random() < a.drill_share)
+        drill = rng.random() < a.drill_share
+        ids, starts = data.batch(rng, a.batch, drill=drill, trim=not drill and rng.random() < a.short_share)
         for g in opt.param_groups:
             g["lr"] = lr_at(step - a.schedule_from, a.total_steps, a.lr)
         loss = loss_fn(m, ids, starts, data.mask, gen)
