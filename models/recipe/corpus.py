@@ -14,6 +14,8 @@ import zlib
 
 import phrasing as broad_phrasing
 
+broad_phrasing.check_disjoint()
+
 CONS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "kl", "st", "tr", "sh", "th"]
 VOWS = ["a", "e", "i", "o", "u", "ai", "ei", "ou"]
 ENDS = ["", "", "", "n", "r", "s", "l", "m", "th", "k"]
@@ -133,16 +135,17 @@ def describe(rng, p, phrasing="train", broad=False):
     """A sentence about p. broad (training rows only, from stage 8): half the time a compositional sentence
     (phrasing.py) instead of one of the twelve shapes, never equal to a held-out rendering of p."""
     if broad and rng.random() < 0.5:
+        held_out = held_out_renderings(p)
         while True:
             s = broad_phrasing.person_sentence(rng, p)
-            if s not in held_out_renderings(p):
+            if s not in held_out:
                 return s
     forms = TRAIN_FORMS if phrasing == "train" else NEW_FORMS
     return rng.choice(forms)(rng, p["name"], p["age"], p["city"], p["job"], p)
 
 
 class _Each:
-    """Stands in for rng in a held-out template and returns the i-th option of its choice."""
+    """Stands in for rng in a held-out template and returns the i-th option of its one choice (of MARRIED or SINGLE)."""
     def __init__(self, i):
         self.i = i
 
@@ -152,7 +155,8 @@ class _Each:
 
 def held_out_renderings(p):
     """Every sentence the held-out family can make of p."""
-    return {f(_Each(i), p["name"], p["age"], p["city"], p["job"], p) for f in NEW_FORMS for i in range(12)}
+    options = max(len(MARRIED), len(SINGLE))
+    return {f(_Each(i), p["name"], p["age"], p["city"], p["job"], p) for f in NEW_FORMS for i in range(options)}
 
 
 def to_json(p):
@@ -193,6 +197,11 @@ READ_Q = {
 }
 
 
+def _question(rng, split, cores, base, **fmt):
+    """A question from the base templates; training rows (from stage 8) also draw compositional ones (phrasing.py)."""
+    return broad_phrasing.question(rng, cores, base, **fmt) if split == "train" else rng.choice(base).format(**fmt)
+
+
 def fact_example(rng, split, phrasing="train"):
     r = rng.random()
     if r < 0.08 and split == "train":
@@ -202,18 +211,12 @@ def fact_example(rng, split, phrasing="train"):
         w = rng.choice(WORLD)
         k = rng.choice(list(FACT_Q))
         qs = FACT_Q[k] if phrasing == "train" else FACT_Q_NEW[k]
-        if split == "train":
-            q = broad_phrasing.question(rng, broad_phrasing.FACT_CORES[k], qs, c=w["country"])
-        else:
-            q = rng.choice(qs).format(c=w["country"])
+        q = _question(rng, split, broad_phrasing.FACT_CORES[k], qs, c=w["country"])
         return {"task": "facts", "phrasing": phrasing, "prompt": q, "answer": FACT_A[k].format(c=w["country"], v=w[k])}
     p = person(rng, split)
     s = describe(rng, p, phrasing, split == "train")
     k = rng.choice(["city", "job", "age"])
-    if split == "train":
-        q = broad_phrasing.question(rng, broad_phrasing.READ_CORES[k], READ_Q[phrasing][k], n=p["name"])
-    else:
-        q = rng.choice(READ_Q[phrasing][k]).format(n=p["name"])
+    q = _question(rng, split, broad_phrasing.READ_CORES[k], READ_Q[phrasing][k], n=p["name"])
     a = {"city": f"{p['name']} lives in {p['city']}.", "job": f"{p['name']} works as a {p['job']}.", "age": f"{p['name']} is {p['age']} years old."}[k]
     return {"task": "facts", "phrasing": phrasing, "prompt": s + (" " if rng.random() < 0.7 else "\n") + q, "answer": a}
 

@@ -33,11 +33,14 @@ KV_SEPS = ["\n", "; ", ", ", " | ", " / "]
 KV_DELIMS = [": ", " = "]
 
 
+def _fill(template, p):
+    return template.format(a=p["age"], c=p["city"], j=p["job"])
+
+
 def _verb_phrase(rng, p, field):
     if field == "married":
         return rng.choice(MARRIED_VP if p["married"] else SINGLE_VP)
-    pool = {"age": AGE_VP, "city": CITY_VP, "job": JOB_VP}[field]
-    return rng.choice(pool).format(a=p["age"], c=p["city"], j=p["job"])
+    return _fill(rng.choice({"age": AGE_VP, "city": CITY_VP, "job": JOB_VP}[field]), p)
 
 
 def _join(rng, parts):
@@ -69,7 +72,7 @@ def _appositive(rng, p):
     rng.shuffle(fields)
     k = rng.randint(1, 3)
     mods = {"age": AGE_MOD, "city": CITY_MOD, "job": JOB_MOD}
-    apposed = [rng.choice(mods[f]).format(a=p["age"], c=p["city"], j=p["job"]) for f in fields[:k]]
+    apposed = [_fill(rng.choice(mods[f]), p) for f in fields[:k]]
     rest = fields[k:] + ["married"]
     rng.shuffle(rest)
     head = rng.choice(["{n}", "{n}", "Our neighbour {n}"]).format(n=p["name"])
@@ -85,7 +88,7 @@ def _lead(rng, p):
     first = rng.choice(list(LEAD))
     rest = [f for f in ["age", "city", "job", "married"] if f != first]
     rng.shuffle(rest)
-    lead = rng.choice(LEAD[first]).format(a=p["age"], c=p["city"], j=p["job"])
+    lead = _fill(rng.choice(LEAD[first]), p)
     return lead + " " + p["name"] + " " + _join(rng, [_verb_phrase(rng, p, f) for f in rest]) + "."
 
 
@@ -152,12 +155,12 @@ def question(rng, core_pool, base_pool, **fmt):
 
 EXTRACT_VERBS = ["Extract", "Return", "Give", "Write", "Output", "Produce", "Make"]
 EXTRACT_OBJECTS = ["JSON", "the JSON", "a JSON object", "the person as JSON", "JSON for the person", "a JSON object for this person"]
+EXTRACT_LAYOUTS = ["{i}.\n{s}", "{i}: {s}", "{s}\n{i}.", "{s} {i}.", "{i} from this text.\n{s}"]
 
 
 def extract_prompt(rng, s):
     instr = rng.choice(EXTRACT_VERBS) + " " + rng.choice(EXTRACT_OBJECTS)
-    layout = rng.choice(["{i}.\n{s}", "{i}: {s}", "{s}\n{i}.", "{s} {i}.", "{i} from this text.\n{s}"])
-    return layout.format(i=instr, s=s)
+    return rng.choice(EXTRACT_LAYOUTS).format(i=instr, s=s)
 
 
 FACT_TEXT_MORE = {
@@ -174,12 +177,23 @@ HELD_OUT_MARKERS = ["comes from", "is where", "JSON please", "the record", "Capi
                     "is how old", "Visitors to", "at home", "Prices in", "Everyone in {city} knows", "Meet "]
 
 
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+
+
 def check_disjoint():
-    words = []
-    for pool in [AGE_VP, CITY_VP, JOB_VP, MARRIED_VP, SINGLE_VP, AGE_MOD, JOB_MOD, CITY_MOD, INTRO, AGAIN, FILLER, Q_PREFIX,
-                 Q_SUFFIX, EXTRACT_VERBS, EXTRACT_OBJECTS, PERSON_TAILS_MORE] + list(FACT_CORES.values()) + list(LEAD.values()) + \
-            list(READ_CORES.values()) + list(FACT_TEXT_MORE.values()):
-        words += pool
-    for w in words:
-        for marker in HELD_OUT_MARKERS:
-            assert marker.lower() not in w.lower(), (w, marker)
+    """Asserts that no wording of this module (every string in its module-level lists and tables) contains a marker
+    of a held-out template. corpus.py calls it on import."""
+    for name, value in globals().items():
+        if name == "HELD_OUT_MARKERS" or name.startswith("_"):
+            continue
+        for w in _strings(value):
+            for marker in HELD_OUT_MARKERS:
+                assert marker.lower() not in w.lower(), (name, w, marker)
