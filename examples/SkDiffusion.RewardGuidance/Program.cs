@@ -23,8 +23,8 @@ if (ExampleCommandLine.Handle(parsed) is int exit)
 string[] given = parsed.GetValue(promptsArgument) ?? [];
 string[] prompts = given.Length > 0 ? given :
 [
-    "Meet Klein Dreisei, a 89-year-old nurse from Stemututh, who is single.\nExtract JSON.",
-    "In Neikathath lives Raimour Nutailul, 84, a married nurse.",
+    "Stoubei Gashun lives in Theireivu. Stoubei Gashun is a 33-year-old baker and is not married.",
+    "Read the text and output the record as JSON. Meet Favus Sekidain, a 73-year-old nurse from Rinaimuth; married.",
 ];
 
 int seed = parsed.GetValue(seedOption);

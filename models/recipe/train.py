@@ -25,6 +25,8 @@ import safetensors_io
 
 T = 112
 HOLE_PAD = 10  # most EOS positions after an infilling span inside its hole
+SYSTEM_LINES = ["You are a helpful assistant.", "You are a concise assistant.", "Answer in one short sentence.",
+                "Be brief and accurate.", "You answer questions about people and places.", "Reply with plain text."]
 T_MIN = 0.1  # lower bound of the mask ratio: caps the 1/t weight at 10 (variance of small batches)
 CONFIG = {
     "architectures": ["LLaDAModelLM"], "model_type": "llada", "d_model": 256, "n_heads": 4, "n_kv_heads": 4,
@@ -36,16 +38,25 @@ BPE_VOCAB = 1536
 
 
 class Data:
-    def __init__(self, tok):
+    def __init__(self, tok, short_pad=12, context_share=0.0):
         self.tok = tok
+        self.short_pad = short_pad
+        self.context_share = context_share
         s = tok.special
         self.bos, self.eos, self.mask = s["<|startoftext|>"], s["<|endoftext|>"], s["<|mdm_mask|>"]
         self.sh, self.eh, self.eot = s["<|start_header_id|>"], s["<|end_header_id|>"], s["<|eot_id|>"]
 
-    def chat_prompt(self, prompt):
+    def turn(self, role, text):
         t = self.tok
-        return ([self.bos, self.sh] + t.encode("user", False) + [self.eh] + t.encode("\n\n" + prompt, False) +
-                [self.eot, self.sh] + t.encode("assistant", False) + [self.eh] + t.encode("\n\n", False))
+        return [self.sh] + t.encode(role, False) + [self.eh] + t.encode("\n\n" + text.strip(), False) + [self.eot]
+
+    def chat_prompt(self, prompt, earlier=()):
+        """The runtime's Llama-3 layout: earlier (role, text) turns (a system line, a previous question and answer),
+        then the user's prompt and the open assistant header."""
+        ids = [self.bos]
+        for role, text in earlier:
+            ids += self.turn(role, text)
+        return ids + self.turn("user", prompt) + [self.sh] + self.tok.encode("assistant", False) + [self.eh] + self.tok.encode("\n\n", False)
 
     def row(self, ex, rng=None):
         """Returns (ids, first trainable position, end of the trainable range) padded with EOS to T, or None when too
@@ -61,26 +72,44 @@ class Data:
             ids = before + span + [self.eos] * pad + self.tok.encode(ex["after"], False)
             start, end = len(before), len(before) + len(span) + pad
         else:
-            p = self.chat_prompt(ex["prompt"])
+            p = self.chat_prompt(ex["prompt"], ex.get("earlier", ()))
             ids = p + self.tok.encode(ex["answer"], False) + [self.eot]
             start, end = len(p), T
         if len(ids) > T:
             return None
         return ids + [self.eos] * (T - len(ids)), start, end
 
+    def earlier_turns(self, rng):
+        """Turns before the question, as a chat history or an agent's instructions put them: a previous question and
+        answer (a fact or a greeting), a system line, or both (--context-share, from stage 8d)."""
+        turns = []
+        if rng.random() < 0.3:
+            turns.append(("system", rng.choice(SYSTEM_LINES)))
+        if not turns or rng.random() < 0.5:
+            prev = corpus.fact_example(rng, "train")
+            turns += [("user", prev["prompt"]), ("assistant", prev["answer"])]
+        return turns
+
     def batch(self, rng, n, drill=False, trim=False):
         """A batch of the task mix padded to T, or of drills (corpus.drill_example) padded to their longest row plus
         a few EOS, which makes a drill step several times cheaper than a full one."""
         rows, starts = [], []
         while len(rows) < n:
-            r = self.row(corpus.drill_example(rng, "train") if drill else corpus.sample(rng, "train"), rng)
+            ex = corpus.drill_example(rng, "train") if drill else corpus.sample(rng, "train")
+            if not drill and self.context_share and ex["task"] != "text" and ex["task"] != "infill" and rng.random() < self.context_share:
+                if rng.random() < 0.25:
+                    # A greeting after earlier turns: rare in the plain mix, common in a chat that goes on.
+                    q, a = rng.choice(corpus.GREETINGS)
+                    ex = {"task": "chat", "prompt": q, "answer": a}
+                ex = dict(ex, earlier=self.earlier_turns(rng))
+            r = self.row(ex, rng)
             if r is not None:
                 rows.append(r[0])
                 starts.append(r[1:])
         if drill or trim:
             # Drills, and (--short-share) task batches, end a few EOS after their longest row: the short canvases a
             # caller decodes (an answer of 24 positions), where EOS must not run into the answer.
-            used = max(max(i for i, x in enumerate(r) if x != self.eos) + 1 for r in rows) + (4 if drill else rng.randint(2, 12))
+            used = max(max(i for i, x in enumerate(r) if x != self.eos) + 1 for r in rows) + (4 if drill else rng.randint(2, self.short_pad))
             rows = [r[:used] for r in rows]
             starts = [(s, min(e, used)) for s, e in starts]
         return torch.tensor(rows), torch.tensor(starts)
@@ -207,6 +236,8 @@ def main():
                     "rows (job words, digits, ...) so that copying them can be learned (see diversify())")
     ap.add_argument("--drill-share", type=float, default=0.0, help="fraction of steps that train on short copy and lookup drills")
     ap.add_argument("--short-share", type=float, default=0.0, help="fraction of task batches trimmed to a few EOS after their longest row (stage 8b)")
+    ap.add_argument("--short-pad", type=int, default=12, help="most EOS after the longest row of a trimmed task batch (at least 2)")
+    ap.add_argument("--context-share", type=float, default=0.0, help="fraction of chat, fact and extraction rows with earlier turns before the question (a system line, a previous exchange)")
     ap.add_argument("--init-from", default=None, help="start from this exported checkpoint's weights and tokenizer when work/ has no ckpt.pt")
     ap.add_argument("--start-step", type=int, default=None, help="step count of the --init-from checkpoint (for the LR schedule); default: its training_log.json")
     ap.add_argument("--export", default=None, help="write the Hugging Face-style checkpoint here and exit")
@@ -221,7 +252,7 @@ def main():
     if a.init_from and not os.path.exists(ck) and not os.path.exists(os.path.join(a.work, "tokenizer.json")):
         shutil.copy(os.path.join(a.init_from, "tokenizer.json"), os.path.join(a.work, "tokenizer.json"))
     tok = build_tokenizer(os.path.join(a.work, "tokenizer.json"))
-    data = Data(tok)
+    data = Data(tok, max(2, a.short_pad), a.context_share)
     cfg = dict(CONFIG)
     vocab = (tok.size + 63) // 64 * 64
     cfg.update(vocab_size=vocab, embedding_size=vocab, mask_token_id=data.mask, eos_token_id=data.eos,
