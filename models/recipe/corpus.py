@@ -202,11 +202,15 @@ def _question(rng, split, cores, base, **fmt):
     return broad_phrasing.question(rng, cores, base, **fmt) if split == "train" else rng.choice(base).format(**fmt)
 
 
+def greeting_example(rng):
+    q, a = rng.choice(GREETINGS)
+    return {"task": "chat", "prompt": q, "answer": a}
+
+
 def fact_example(rng, split, phrasing="train"):
     r = rng.random()
     if r < 0.08 and split == "train":
-        q, a = rng.choice(GREETINGS)
-        return {"task": "chat", "prompt": q, "answer": a}
+        return greeting_example(rng)
     if r < 0.55:
         w = rng.choice(WORLD)
         k = rng.choice(list(FACT_Q))

@@ -79,9 +79,18 @@ class Data:
             return None
         return ids + [self.eos] * (T - len(ids)), start, end
 
+    def with_earlier_turns(self, rng, ex):
+        """A chat, fact or extraction example with turns before its question (--context-share, from stage 8d); a
+        quarter of them ask a greeting instead, which the plain mix rarely puts after a first exchange."""
+        if ex["task"] in ("text", "infill") or rng.random() >= self.context_share:
+            return ex
+        if rng.random() < 0.25:
+            ex = corpus.greeting_example(rng)
+        return dict(ex, earlier=self.earlier_turns(rng))
+
     def earlier_turns(self, rng):
         """Turns before the question, as a chat history or an agent's instructions put them: a previous question and
-        answer (a fact or a greeting), a system line, or both (--context-share, from stage 8d)."""
+        answer (a fact or a greeting), a system line, or both."""
         turns = []
         if rng.random() < 0.3:
             turns.append(("system", rng.choice(SYSTEM_LINES)))
@@ -91,17 +100,17 @@ class Data:
         return turns
 
     def batch(self, rng, n, drill=False, trim=False):
-        """A batch of the task mix padded to T, or of drills (corpus.drill_example) padded to their longest row plus
-        a few EOS, which makes a drill step several times cheaper than a full one."""
+        """A batch of the task mix padded to T (trim: to its longest row plus 2 to short_pad EOS), or of drills
+        (corpus.drill_example) padded to their longest row plus a few EOS, which makes a drill step several times
+        cheaper than a full one."""
         rows, starts = [], []
         while len(rows) < n:
-            ex = corpus.drill_example(rng, "train") if drill else corpus.sample(rng, "train")
-            if not drill and self.context_share and ex["task"] != "text" and ex["task"] != "infill" and rng.random() < self.context_share:
-                if rng.random() < 0.25:
-                    # A greeting after earlier turns: rare in the plain mix, common in a chat that goes on.
-                    q, a = rng.choice(corpus.GREETINGS)
-                    ex = {"task": "chat", "prompt": q, "answer": a}
-                ex = dict(ex, earlier=self.earlier_turns(rng))
+            if drill:
+                ex = corpus.drill_example(rng, "train")
+            else:
+                ex = corpus.sample(rng, "train")
+                if self.context_share:
+                    ex = self.with_earlier_turns(rng, ex)
             r = self.row(ex, rng)
             if r is not None:
                 rows.append(r[0])
@@ -244,6 +253,8 @@ def main():
     ap.add_argument("--transfer-from", default=None, help="start a fresh run (new tokenizer) from this exported checkpoint: "
                     "transformer blocks copied, embedding and head rows mapped by token text")
     a = ap.parse_args()
+    if a.short_pad < 2:
+        ap.error(f"--short-pad must be at least 2 (a trimmed batch keeps 2 to --short-pad EOS after its longest row), got {a.short_pad}")
     T = a.row_tokens
     torch.set_num_threads(a.threads)
     os.makedirs(a.work, exist_ok=True)
@@ -252,7 +263,7 @@ def main():
     if a.init_from and not os.path.exists(ck) and not os.path.exists(os.path.join(a.work, "tokenizer.json")):
         shutil.copy(os.path.join(a.init_from, "tokenizer.json"), os.path.join(a.work, "tokenizer.json"))
     tok = build_tokenizer(os.path.join(a.work, "tokenizer.json"))
-    data = Data(tok, max(2, a.short_pad), a.context_share)
+    data = Data(tok, a.short_pad, a.context_share)
     cfg = dict(CONFIG)
     vocab = (tok.size + 63) // 64 * 64
     cfg.update(vocab_size=vocab, embedding_size=vocab, mask_token_id=data.mask, eos_token_id=data.eos,
