@@ -215,12 +215,14 @@ def fact_example(rng, split, phrasing="train"):
         w = rng.choice(WORLD)
         k = rng.choice(list(FACT_Q))
         qs = FACT_Q[k] if phrasing == "train" else FACT_Q_NEW[k]
-        q = _question(rng, split, broad_phrasing.FACT_CORES[k], qs, c=w["country"])
+        cores = broad_phrasing.wide(rng, broad_phrasing.FACT_CORES, broad_phrasing.FACT_CORES_WIDE) if split == "train" else broad_phrasing.FACT_CORES
+        q = _question(rng, split, cores[k], qs, c=w["country"])
         return {"task": "facts", "phrasing": phrasing, "prompt": q, "answer": FACT_A[k].format(c=w["country"], v=w[k])}
     p = person(rng, split)
     s = describe(rng, p, phrasing, split == "train")
     k = rng.choice(["city", "job", "age"])
-    q = _question(rng, split, broad_phrasing.READ_CORES[k], READ_Q[phrasing][k], n=p["name"])
+    cores = broad_phrasing.wide(rng, broad_phrasing.READ_CORES, broad_phrasing.READ_CORES_WIDE) if split == "train" else broad_phrasing.READ_CORES
+    q = _question(rng, split, cores[k], READ_Q[phrasing][k], n=p["name"])
     a = {"city": f"{p['name']} lives in {p['city']}.", "job": f"{p['name']} works as a {p['job']}.", "age": f"{p['name']} is {p['age']} years old."}[k]
     return {"task": "facts", "phrasing": phrasing, "prompt": s + (" " if rng.random() < 0.7 else "\n") + q, "answer": a}
 
@@ -243,7 +245,8 @@ FACT_TEXT = {
 def _fact_sentence(rng, phrasing, broad=False):
     w = rng.choice(WORLD)
     k = rng.choice(list(FACT_TEXT[phrasing]))
-    pool = FACT_TEXT[phrasing][k] + (broad_phrasing.FACT_TEXT_MORE[k] if broad else [])
+    more = broad_phrasing.wide(rng, broad_phrasing.FACT_TEXT_MORE, broad_phrasing.FACT_TEXT_WIDE) if broad else {k: []}
+    pool = FACT_TEXT[phrasing][k] + more[k]
     return rng.choice(pool).format(c=w["country"]), w[k]
 
 
@@ -277,7 +280,7 @@ def infill_example(rng, split, phrasing="train"):
         return {"task": "infill", "phrasing": phrasing, "before": before, "span": v, "after": after}
     p = person(rng, split)
     field = rng.choice(["name", "job", "city"])
-    tails = PERSON_TAILS[phrasing] + (broad_phrasing.PERSON_TAILS_MORE if broad else [])
+    tails = PERSON_TAILS[phrasing] + (broad_phrasing.wide(rng, broad_phrasing.PERSON_TAILS_MORE, broad_phrasing.PERSON_TAILS_WIDE) if broad else [])
     tail = rng.choice(tails).format(**{k: (p[k] if k != field else "\x00") for k in ("name", "job", "city")})
     before, _, after = (describe(rng, p, phrasing, broad) + " " + tail).partition("\x00")
     return {"task": "infill", "phrasing": phrasing, "before": before, "span": p[field], "after": after}

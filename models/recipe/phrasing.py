@@ -110,6 +110,9 @@ def _key_values(rng, p):
 
 def person_sentence(rng, p):
     """One training description of person p built from parts, sometimes with a filler sentence before or after."""
+    if WIDE_SHARE and rng.random() < WIDE_SHARE:
+        s = _led(rng, p) if rng.random() < 0.75 else _status_tail(rng, p)
+        return s
     r = rng.random()
     s = _clauses(rng, p) if r < 0.4 else _lead(rng, p) if r < 0.6 else _appositive(rng, p) if r < 0.85 else _key_values(rng, p)
     f = rng.random()
@@ -118,6 +121,56 @@ def person_sentence(rng, p):
     elif f < 0.24 and "\n" not in s:
         s = s + " " + rng.choice(FILLER)
     return s
+
+
+# Stage 8e ("wide" shapes, --wide-share): the held-out sentences put a city or a job word before the name; the shapes
+# above almost always start with the name. These lead with another field (none with a held-out wording) so that the
+# name is found by what it is, not by where it stands.
+CITY_CLAUSE = ["{c} is home to {n}", "{c} has a resident called {n}", "The city of {c} has {n} living there",
+               "{c}, a quiet city, is home to {n}", "{c} is the home town of {n}"]
+SUBJECT_HEAD = {"city": ["From {c}, {n}", "Born and raised in {c}, {n}"],
+                "job": ["Our {j} {n}", "Local {j} {n}", "A {j}, {n},", "A {j} called {n}", "Working as a {j}, {n}", "{J} {n}"],
+                "age": ["{a}-year-old {n}", "Aged {a}, {n}", "At age {a}, {n}"]}
+JOINERS = [". ", "; ", ". ", "; and "]
+STATUS_TAIL = {True: ["married", "a married {j}", "with a spouse"], False: ["single", "unmarried", "without a spouse"]}
+WIDE_SHARE = 0.0
+
+
+def _head(rng, p, table):
+    return rng.choice(table).format(n=p["name"], a=p["age"], c=p["city"], j=p["job"], J=p["job"].capitalize())
+
+
+def _led(rng, p):
+    """A city, a job word or an age before the name: a clause about the city ('Kelu is home to X Y'), or a subject
+    with the field in front ('Our pilot X Y', 'Aged 34, X Y'), then the other fields as verb phrases, in one clause or
+    two joined by a full stop or a semicolon."""
+    first = rng.choice(["city", "city", "job", "job", "age"])
+    rest = [f for f in ["age", "city", "job", "married"] if f != first]
+    rng.shuffle(rest)
+    if first == "city" and rng.random() < 0.6:
+        text = _head(rng, p, CITY_CLAUSE)
+    else:
+        cut = rng.randint(1, len(rest))
+        text = _head(rng, p, SUBJECT_HEAD[first]).rstrip(",") + " " + _join(rng, [_verb_phrase(rng, p, f) for f in rest[:cut]])
+        rest = rest[cut:]
+    if rest:
+        joiner = rng.choice(JOINERS)
+        again = rng.choice(["{n}", "{n}", "This person"] + (["This {j}"] if first == "job" else []))
+        again = again.format(n=p["name"], j=p["job"])
+        if joiner.startswith(";") and again.startswith("This"):
+            again = "t" + again[1:]
+        text += joiner + again + " " + _join(rng, [_verb_phrase(rng, p, f) for f in rest])
+    return text + "."
+
+
+def _status_tail(rng, p):
+    """Fields as modifiers of the name and the marital status as a bare word at the end ('X Y, 34, a pilot in Kelu;
+    single.')."""
+    mods = [str(p["age"]), _fill(rng.choice(JOB_MOD), p), _fill(rng.choice(CITY_MOD), p)]
+    rng.shuffle(mods)
+    sep = rng.choice(["; ", ", ", ". "])
+    tail = _fill(rng.choice(STATUS_TAIL[p["married"]]), p)
+    return p["name"] + ", " + ", ".join(mods) + sep + (tail.capitalize() if sep == ". " else tail) + "."
 
 
 FACT_CORES = {
@@ -170,6 +223,39 @@ FACT_TEXT_MORE = {
 }
 PERSON_TAILS_MORE = ["{name}, a {job}, lives in {city}.", "{name} has worked as a {job} in {city} for years.",
                      "In {city}, {name} is known as a {job}."]
+
+# Stage 8e (--wide-share): questions, fact sentences and infilling tails in further shapes: a topic in front
+# ("In X, ..."), terse questions ("X's capital?"), a possessive, the value before the country.
+FACT_CORES_WIDE = {
+    "capital": ["{c}'s capital?", "In {c}, which city is the capital?", "Say, what is the capital of {c}?",
+                "Name of the capital of {c}?", "The capital of {c}, please?", "Which city does {c} govern itself from?"],
+    "language": ["{c}'s language?", "In {c}, which language do people use?", "Which language would I hear in {c}?",
+                 "Spoken language of {c}?", "The language of {c}, please?"],
+    "currency": ["{c}'s currency?", "In {c}, what do people pay with?", "Which currency would I spend in {c}?",
+                 "Cash in {c} is called what?", "The currency of {c}, please?"],
+}
+READ_CORES_WIDE = {
+    "city": ["{n}'s city?", "{n} lives in what city?", "Home city of {n}?", "Which place is {n}'s home?"],
+    "job": ["{n}'s job?", "{n} does what for a living?", "Job of {n}?", "What kind of work does {n} do?"],
+    "age": ["{n}'s age?", "Age of {n}?", "{n} has what age?", "How many years has {n} lived?"],
+}
+FACT_TEXT_WIDE = {
+    "capital": ["\x00, the capital of {c}, is a busy city.", "Of all the cities in {c}, \x00 is the capital.",
+                "Ask anyone in {c} and they will name \x00 as the capital."],
+    "language": ["\x00 is the language most people in {c} use.", "Schools in {c} teach in \x00.",
+                 "Newspapers in {c} are printed in \x00."],
+    "currency": ["The \x00 is what people in {c} pay with.", "Coins and notes of {c} are in the \x00.",
+                 "A meal in {c} costs a few \x00."],
+}
+PERSON_TAILS_WIDE = ["{name}, the {job}, is well known in {city}.", "Ask for the {job} {name} in {city}.",
+                     "{city} has a {job} named {name}."]
+
+
+def wide(rng, pool, wide_pool):
+    """pool, or (with probability WIDE_SHARE) wide_pool; draws nothing from rng when WIDE_SHARE is 0, so the stages
+    before 8e generate the same rows."""
+    return wide_pool if WIDE_SHARE and rng.random() < WIDE_SHARE else pool
+
 
 # Words that mark the held-out templates; none may appear in this module's wordings.
 HELD_OUT_MARKERS = ["comes from", "is where", "JSON please", "the record", "Capital city of", "which city as its",
