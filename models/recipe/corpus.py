@@ -197,9 +197,13 @@ READ_Q = {
 }
 
 
-def _question(rng, split, cores, base, **fmt):
-    """A question from the base templates; training rows (from stage 8) also draw compositional ones (phrasing.py)."""
-    return broad_phrasing.question(rng, cores, base, **fmt) if split == "train" else rng.choice(base).format(**fmt)
+def _question(rng, split, cores, k, base, **fmt):
+    """A question from the base templates; training rows (from stage 8) also draw compositional ones from phrasing.py:
+    cores is (a table, its stage-8e twin), read under key k; the twin is used with probability --wide-share."""
+    if split != "train":
+        return rng.choice(base).format(**fmt)
+    table = broad_phrasing.wide(rng, *cores)
+    return broad_phrasing.question(rng, table[k], base, **fmt)
 
 
 def greeting_example(rng):
@@ -215,14 +219,12 @@ def fact_example(rng, split, phrasing="train"):
         w = rng.choice(WORLD)
         k = rng.choice(list(FACT_Q))
         qs = FACT_Q[k] if phrasing == "train" else FACT_Q_NEW[k]
-        cores = broad_phrasing.wide(rng, broad_phrasing.FACT_CORES, broad_phrasing.FACT_CORES_WIDE) if split == "train" else broad_phrasing.FACT_CORES
-        q = _question(rng, split, cores[k], qs, c=w["country"])
+        q = _question(rng, split, (broad_phrasing.FACT_CORES, broad_phrasing.FACT_CORES_WIDE), k, qs, c=w["country"])
         return {"task": "facts", "phrasing": phrasing, "prompt": q, "answer": FACT_A[k].format(c=w["country"], v=w[k])}
     p = person(rng, split)
     s = describe(rng, p, phrasing, split == "train")
     k = rng.choice(["city", "job", "age"])
-    cores = broad_phrasing.wide(rng, broad_phrasing.READ_CORES, broad_phrasing.READ_CORES_WIDE) if split == "train" else broad_phrasing.READ_CORES
-    q = _question(rng, split, cores[k], READ_Q[phrasing][k], n=p["name"])
+    q = _question(rng, split, (broad_phrasing.READ_CORES, broad_phrasing.READ_CORES_WIDE), k, READ_Q[phrasing][k], n=p["name"])
     a = {"city": f"{p['name']} lives in {p['city']}.", "job": f"{p['name']} works as a {p['job']}.", "age": f"{p['name']} is {p['age']} years old."}[k]
     return {"task": "facts", "phrasing": phrasing, "prompt": s + (" " if rng.random() < 0.7 else "\n") + q, "answer": a}
 

@@ -111,8 +111,7 @@ def _key_values(rng, p):
 def person_sentence(rng, p):
     """One training description of person p built from parts, sometimes with a filler sentence before or after."""
     if WIDE_SHARE and rng.random() < WIDE_SHARE:
-        s = _led(rng, p) if rng.random() < 0.75 else _status_tail(rng, p)
-        return s
+        return _led(rng, p) if rng.random() < 0.75 else _status_tail(rng, p)
     r = rng.random()
     s = _clauses(rng, p) if r < 0.4 else _lead(rng, p) if r < 0.6 else _appositive(rng, p) if r < 0.85 else _key_values(rng, p)
     f = rng.random()
