@@ -23,8 +23,8 @@ if (ExampleCommandLine.Handle(parsed) is int exit)
 string[] given = parsed.GetValue(promptsArgument) ?? [];
 string[] prompts = given.Length > 0 ? given :
 [
-    "Stoubei Gashun lives in Theireivu. Stoubei Gashun is a 33-year-old baker and is not married.",
-    "Read the text and output the record as JSON. Meet Favus Sekidain, a 73-year-old nurse from Rinaimuth; married.",
+    "Age 68, city Repi: Droutrous Kisal works as a sailor and has a spouse.",
+    "JSON please: The writer Famil Klaistaifoul is 27 years old, comes from Stounaidre and is not married.",
 ];
 
 int seed = parsed.GetValue(seedOption);

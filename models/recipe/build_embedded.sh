@@ -18,10 +18,15 @@ OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/rec
     --init-from models/checkpoint --drill-share 0.2 --lr 3e-4 --schedule-from 9981 --total-steps 1300 --max-steps 11281 \
     --eval-every 250 --row-tokens 136
 # Stage 8d: from step 11,152 (the time limit of the run above), a second warm restart with short canvases and earlier
-# turns. The committed checkpoint came from this with --context-share 0.15 to step 11,935 and 0.25 after it.
+# turns; --context-share 0.15 to step 11,935 and 0.25 after it.
 OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --threads 2 \
     --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --lr 3e-4 --schedule-from 11152 \
     --total-steps 900 --max-steps 12052 --eval-every 150 --row-tokens 136
+# Stage 8e: from step 12,052, person sentences with a field before the name and topic-first questions (--wide-share).
+# The committed checkpoint came from this, stopped by its time limit (105 minutes) at step 13,312.
+OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --threads 2 \
+    --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --lr 2.5e-4 \
+    --schedule-from 12052 --total-steps 1300 --max-steps 13352 --eval-every 150 --row-tokens 136
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder.Tool -f net10.0 -- --checkpoint models/checkpoint \

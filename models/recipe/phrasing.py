@@ -249,11 +249,30 @@ FACT_TEXT_WIDE = {
 PERSON_TAILS_WIDE = ["{name}, the {job}, is well known in {city}.", "Ask for the {job} {name} in {city}.",
                      "{city} has a {job} named {name}."]
 
+# Stage 8f (--mid-share): infilling passages whose span stands inside the sentence, with words after it, so that a
+# span ends where its value ends (a language, a capital, a name) and not at a full stop.
+FACT_TEXT_MID = {
+    "capital": ["\x00 is the capital of {c} and its biggest city.", "The capital of {c}, \x00, lies on a wide river.",
+                "The capital of {c} is \x00 and it has many parks.", "Trains from all over {c} run to \x00 every hour."],
+    "language": ["People in {c} speak \x00 with their friends.", "Families in {c} speak \x00 every day.",
+                 "In {c}, people speak \x00 in the shops and streets.", "The people of {c} use \x00 for work and school."],
+    "currency": ["People in {c} pay with the \x00 in most shops.", "The currency of {c} is the \x00, used for a long time.",
+                 "In {c}, the \x00 buys bread and milk.", "Workers in {c} are paid in the \x00 each month."],
+}
+PERSON_TAILS_MID = ["People in {city} often ask {name} for help as a {job}.", "Last year {name} worked in {city} as a {job} for a month.",
+                    "Each morning {name} leaves home in {city} to work as a {job}.", "The town of {city} is proud of {name}, its {job}."]
+MID_SHARE = 0.0
+
 
 def wide(rng, pool, wide_pool):
     """pool, or (with probability WIDE_SHARE) wide_pool; draws nothing from rng when WIDE_SHARE is 0, so the stages
     before 8e generate the same rows."""
     return wide_pool if WIDE_SHARE and rng.random() < WIDE_SHARE else pool
+
+
+def mid(rng, pool, mid_pool):
+    """pool, or (with probability MID_SHARE) mid_pool; draws nothing from rng when MID_SHARE is 0 (stages before 8f)."""
+    return mid_pool if MID_SHARE and rng.random() < MID_SHARE else pool
 
 
 # Words that mark the held-out templates; none may appear in this module's wordings.
