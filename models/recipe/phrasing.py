@@ -267,12 +267,17 @@ MID_SHARE = 0.0
 def wide(rng, pool, wide_pool):
     """pool, or (with probability WIDE_SHARE) wide_pool; draws nothing from rng when WIDE_SHARE is 0, so the stages
     before 8e generate the same rows."""
-    return wide_pool if WIDE_SHARE and rng.random() < WIDE_SHARE else pool
+    return _either(rng, WIDE_SHARE, pool, wide_pool)
 
 
 def mid(rng, pool, mid_pool):
     """pool, or (with probability MID_SHARE) mid_pool; draws nothing from rng when MID_SHARE is 0 (stages before 8f)."""
-    return mid_pool if MID_SHARE and rng.random() < MID_SHARE else pool
+    return _either(rng, MID_SHARE, pool, mid_pool)
+
+
+def _either(rng, share, pool, other):
+    """other with probability share, else pool; no draw from rng when share is 0."""
+    return other if share and rng.random() < share else pool
 
 
 # Words that mark the held-out templates; none may appear in this module's wordings.
