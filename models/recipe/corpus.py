@@ -247,8 +247,9 @@ FACT_TEXT = {
 def _fact_sentence(rng, phrasing, broad=False):
     w = rng.choice(WORLD)
     k = rng.choice(list(FACT_TEXT[phrasing]))
-    more = broad_phrasing.wide(rng, broad_phrasing.FACT_TEXT_MORE, broad_phrasing.FACT_TEXT_WIDE) if broad else {k: []}
-    more = broad_phrasing.mid(rng, more, broad_phrasing.FACT_TEXT_MID) if broad else more
+    more = {k: []}
+    if broad:
+        more = broad_phrasing.mid(rng, broad_phrasing.wide(rng, broad_phrasing.FACT_TEXT_MORE, broad_phrasing.FACT_TEXT_WIDE), broad_phrasing.FACT_TEXT_MID)
     pool = FACT_TEXT[phrasing][k] + more[k]
     return rng.choice(pool).format(c=w["country"]), w[k]
 
@@ -283,8 +284,10 @@ def infill_example(rng, split, phrasing="train"):
         return {"task": "infill", "phrasing": phrasing, "before": before, "span": v, "after": after}
     p = person(rng, split)
     field = rng.choice(["name", "job", "city"])
-    tails = PERSON_TAILS[phrasing] + (broad_phrasing.wide(rng, broad_phrasing.PERSON_TAILS_MORE, broad_phrasing.PERSON_TAILS_WIDE) if broad else [])
-    tails = broad_phrasing.mid(rng, tails, broad_phrasing.PERSON_TAILS_MID) if broad else tails
+    tails = PERSON_TAILS[phrasing]
+    if broad:
+        more = broad_phrasing.wide(rng, broad_phrasing.PERSON_TAILS_MORE, broad_phrasing.PERSON_TAILS_WIDE)
+        tails = broad_phrasing.mid(rng, tails + more, broad_phrasing.PERSON_TAILS_MID)
     tail = rng.choice(tails).format(**{k: (p[k] if k != field else "\x00") for k in ("name", "job", "city")})
     before, _, after = (describe(rng, p, phrasing, broad) + " " + tail).partition("\x00")
     return {"task": "infill", "phrasing": phrasing, "before": before, "span": p[field], "after": after}
