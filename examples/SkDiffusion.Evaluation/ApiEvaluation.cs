@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 using SkDiffusion.Examples.Shared;
 
@@ -12,16 +13,32 @@ namespace SkDiffusion.Evaluation;
 /// the exact-match table per path and phrasing.</summary>
 internal static class ApiEvaluation
 {
-    public static async Task RunAsync(string packageDir, IReadOnlyList<HeldOutExample> examples, int limit, int failures)
+    public static async Task RunAsync(string packageDir, IReadOnlyList<HeldOutExample> examples, int limit, int failures, IReadOnlyDictionary<string, string> settings, IReadOnlyCollection<string> tasks)
     {
         using var model = DiffusionModel.Load(packageDir);
-        var client = new DiffusionChatClient(model);
+
+        // Extra settings (--setting key=value) go on every chat request, as ChatOptions.AdditionalProperties would.
+        void Apply(ChatOptions o)
+        {
+            o.AdditionalProperties ??= [];
+            foreach (var (key, value) in settings)
+            {
+                o.AdditionalProperties[key] = value;
+            }
+        }
+
+        IChatClient client = new DiffusionChatClient(model).AsBuilder().ConfigureOptions(Apply).Build();
         var infilling = DiffusionInfillingService.Create(model);
         var kernel = new Kernel();
         kernel.Plugins.AddFromObject(DiffusionPlugin.Create(infilling), "diffusion");
-        var evaluator = new ApiEvaluator(client, infilling, kernel) { MaxFailures = failures };
+        // --tasks names the chat task "extraction"; the held-out set calls it "extract".
+        var evaluator = new ApiEvaluator(client, infilling, kernel)
+        {
+            MaxFailures = failures,
+            Tasks = tasks.Select(t => t == "extraction" ? "extract" : t).ToHashSet(),
+        };
 
-        Console.WriteLine($"model {model.ModelId}, held-out: at most {limit} per task and phrasing, client defaults (greedy)");
+        Console.WriteLine($"model {model.ModelId}, held-out: at most {limit} per task and phrasing, client defaults (greedy){string.Concat(settings.Select(kv => $", {kv.Key}={kv.Value}"))}");
         var scores = await evaluator.RunAsync(examples, limit);
         Console.WriteLine();
         Console.WriteLine("| path | trained phrasing | new phrasing | valid (trained / new) | seconds |");
@@ -30,6 +47,11 @@ internal static class ApiEvaluation
         {
             var t = scores.Single(s => s.Path == path && s.Phrasing == "train");
             var n = scores.Single(s => s.Path == path && s.Phrasing == "new");
+            if (t.Total + n.Total == 0)
+            {
+                continue;
+            }
+
             Console.WriteLine($"| {path} | {Pct(t.Accuracy)} ({t.Total}) | {Pct(n.Accuracy)} ({n.Total}) | {Pct(t.ValidShare)} / {Pct(n.ValidShare)} | {t.Seconds + n.Seconds:F1} |");
         }
 

@@ -29,6 +29,9 @@ internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService
     /// <summary>How many wrong answers per path and phrasing <see cref="Failures"/> keeps.</summary>
     public int MaxFailures { get; init; }
 
+    /// <summary>The held-out tasks to score (facts, extract, infill); empty scores all.</summary>
+    public IReadOnlySet<string> Tasks { get; init; } = new HashSet<string>();
+
     /// <summary>One path's score on one phrasing set.</summary>
     public sealed record Score(string Path, string Phrasing, int Correct, int Valid, int Total, double Seconds)
     {
@@ -43,7 +46,7 @@ internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService
         var scores = new List<Score>();
         foreach (string phrasing in new[] { "train", "new" })
         {
-            List<HeldOutExample> Of(string task) => [.. examples.Where(e => e.Task == task && e.Phrasing == phrasing).Take(limit)];
+            List<HeldOutExample> Of(string task) => Tasks.Count > 0 && !Tasks.Contains(task) ? [] : [.. examples.Where(e => e.Task == task && e.Phrasing == phrasing).Take(limit)];
             scores.Add(await ScoreAsync(Paths[0], phrasing, Of("facts"), async e =>
             {
                 string text = (await client.GetResponseAsync(e.Prompt!)).Text.Trim();

@@ -76,8 +76,8 @@ internal static class EvaluationCommandLine
         },
     };
 
-    /// <summary>The reward run's tasks (comma-separated; default all).</summary>
-    public static readonly Option<string[]> Tasks = CommaList("--tasks", [], "Tasks of the reward run, comma-separated (facts, extraction, Person; default all).");
+    /// <summary>The tasks to score (comma-separated; default all).</summary>
+    public static readonly Option<string[]> Tasks = CommaList("--tasks", [], "Tasks to score, comma-separated (default all): facts, extraction, infill for the API paths; facts, extraction, Person for a reward run.");
 
     /// <summary>The reward run's phrasings (comma-separated).</summary>
     public static readonly Option<string[]> Phrasings = CommaList("--phrasings", ["train", "new"], "Phrasings of the reward run, comma-separated (train, new).");
@@ -85,7 +85,7 @@ internal static class EvaluationCommandLine
     /// <summary>Diffusion settings (snake_case <c>key=value</c>, repeatable) for both clients of the reward run.</summary>
     public static readonly Option<string[]> Settings = new("--setting")
     {
-        Description = "A diffusion setting key=value (snake_case, repeatable) for both clients of the reward run.",
+        Description = "A diffusion setting key=value (snake_case, repeatable) on every chat and typed request (both clients of a reward run).",
         HelpName = "key=value",
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,

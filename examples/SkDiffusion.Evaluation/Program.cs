@@ -21,6 +21,8 @@ using SkDiffusion.Sampling.Selection;
 //                                                                                      --reward-temperature T, --tasks facts,extraction,Person,
 //                                                                                      --phrasings train,new, --setting key=value for both clients)
 //   options: --package DIR  --heldout FILE  --limit N (per task and phrasing, default 100)  --failures N (print N wrong answers per task)
+//            --setting key=value (chat and typed paths: a diffusion setting on every request, e.g. block_length=8)
+//            --tasks facts,extraction,infill (the API paths of those tasks only)
 // --help lists the options; an unusable command line exits with code 2.
 ParseResult parsed = EvaluationCommandLine.Command.Parse(args);
 if (ExampleCommandLine.Handle(parsed) is int exit)
@@ -54,7 +56,14 @@ if (parsed.GetValue(EvaluationCommandLine.Reward) is string reward)
 
 if (!table && !parsed.GetValue(EvaluationCommandLine.Engine))
 {
-    await ApiEvaluation.RunAsync(packageDir, HeldOutExample.Load(heldout), limit, failures);
+    string[] tasks = parsed.GetValue(EvaluationCommandLine.Tasks) ?? [];
+    if (tasks.FirstOrDefault(t => t is not ("facts" or "extraction" or "infill")) is string unknown)
+    {
+        Console.Error.WriteLine($"--tasks: '{unknown}' is not a task of the API paths; use facts, extraction or infill.");
+        return 2;
+    }
+
+    await ApiEvaluation.RunAsync(packageDir, HeldOutExample.Load(heldout), limit, failures, EvaluationCommandLine.SettingPairs(parsed), tasks);
     return 0;
 }
 

@@ -85,6 +85,39 @@ public sealed class HoleFillingTests
     }
 
     [Fact]
+    public async Task A_hole_does_not_end_the_sentence_that_the_document_goes_on_with()
+    {
+        var (result, _, _) = await FillAsync("They speak [[MASK:1]] at home.", rel => rel switch { 0 => " Bob", 1 => ".", _ => null });
+        Assert.Equal("Bob", result.Slots[0].Text);
+        Assert.True(result.Slots[0].Repaired);
+        Assert.Equal("They speak Bob at home.", result.Text);
+    }
+
+    [Theory]
+    [InlineData("Sidoish.", " at home.", "Sidoish")]
+    [InlineData("Sidoish!", " with friends.", "Sidoish")]
+    [InlineData("Romuthe.", ", a large city.", "Romuthe")]
+    [InlineData("Romuthe;", ". Then", "Romuthe")]
+    [InlineData("Romuthe\u3002", "\uFF0C", "Romuthe")]
+    [InlineData("Sidoish,", " at home.", "Sidoish,")]
+    [InlineData("Sidoish.", " Then they left.", "Sidoish.")]
+    [InlineData("Sidoish.", "", "Sidoish.")]
+    [InlineData("Sidoish.", "(at home)", "Sidoish.")]
+    [InlineData("St. Louis", " at home.", "St. Louis")]
+    [InlineData("...", ", then", "")]
+    public void Punctuation_the_document_already_carries_is_dropped_from_the_hole_end(string decoded, string after, string expected)
+    {
+        decoded = System.Text.RegularExpressions.Regex.Unescape(decoded);
+        after = System.Text.RegularExpressions.Regex.Unescape(after);
+        Assert.Equal(expected, HoleContent.Limit(decoded, HoleLength.AtMostWords(4), after).Text);
+        Assert.Equal(expected, HoleContent.Limit(decoded, new HoleLength(20, HoleUnit.Characters, atMost: true), after).Text);
+        Assert.Equal(expected != decoded, HoleContent.Limit(decoded, HoleLength.AtMostWords(4), after).Cut);
+
+        // A token hole keeps what the model wrote.
+        Assert.Equal(decoded, HoleContent.Limit(decoded, new HoleLength(8, HoleUnit.Tokens, atMost: true), after).Text);
+    }
+
+    [Fact]
     public async Task A_lead_the_tokenizer_merges_is_carried_by_the_first_token_and_kept_once()
     {
         // The test tokenizer has " Bob" and " cat" tokens, so the space before the hole is its lead.

@@ -78,8 +78,9 @@ internal sealed class HoleContent
     /// Cuts decoded text to the hole's length: words are runs of non-space characters and the text ends after the
     /// last allowed word; characters cut at the count. When the text after the hole starts with punctuation (".",
     /// ",", ")"…) and the model writes that punctuation followed by a space or the end of the hole, the hole ends
-    /// before it (the model went on past the hole's own text). Trailing whitespace and a broken trailing character are
-    /// dropped.
+    /// before it (the model went on past the hole's own text). Punctuation the document already carries is dropped from
+    /// the hole's end (<see cref="TrimDocumentPunctuation"/>), and so are trailing whitespace and a broken trailing
+    /// character.
     /// </summary>
     /// <param name="decoded">The hole's decoded text (lead removed).</param>
     /// <param name="length">The hole's length.</param>
@@ -104,7 +105,60 @@ internal sealed class HoleContent
         }
 
         var (limited, cut) = Cut(text, length);
+        if (length.Unit != HoleUnit.Tokens)
+        {
+            string kept = TrimDocumentPunctuation(limited, after);
+            cut |= kept.Length != limited.Length;
+            limited = kept;
+        }
+
         return (limited, cut || ended);
+    }
+
+    /// <summary>Clause and sentence punctuation, ASCII and full-width.</summary>
+    private const string ClauseMarks = ".,;:!?\u3002\uFF0C\uFF1B\uFF1A\uFF01\uFF1F\u3001";
+
+    /// <summary>The marks that end a sentence.</summary>
+    private const string SentenceEnds = ".!?\u3002\uFF01\uFF1F";
+
+    /// <summary>
+    /// Punctuation at the end of a hole that belongs to the document, not to the hole: when the text after the hole
+    /// starts with a clause mark (<c>"is [[MASK:1]], a city"</c>), the hole does not end with another one; when it goes on
+    /// with a lower-case word (<c>"speak [[MASK:1]] at home"</c>), the hole does not end its sentence. Words and
+    /// characters only: a token hole keeps what the model wrote.
+    /// </summary>
+    /// <param name="text">The hole's text, already cut.</param>
+    /// <param name="after">The fixed text after the hole.</param>
+    internal static string TrimDocumentPunctuation(string text, string after)
+    {
+        if (after.Length == 0)
+        {
+            return text;
+        }
+
+        string marks;
+        if (ClauseMarks.Contains(after[0], StringComparison.Ordinal))
+        {
+            marks = ClauseMarks;
+        }
+        else
+        {
+            string rest = after.TrimStart();
+            if (rest.Length == after.Length || rest.Length == 0 || !char.IsLower(rest[0]))
+            {
+                return text;
+            }
+
+            marks = SentenceEnds;
+        }
+
+        int end = text.Length;
+        while (end > 0 && marks.Contains(text[end - 1], StringComparison.Ordinal))
+        {
+            end--;
+        }
+
+        return end == text.Length ? text : text[..end].TrimEnd();
     }
 
     private static (string Text, bool Cut) Cut(string text, HoleLength length)
