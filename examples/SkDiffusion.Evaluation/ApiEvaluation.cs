@@ -17,17 +17,8 @@ internal static class ApiEvaluation
     {
         using var model = DiffusionModel.Load(packageDir);
 
-        // Extra settings (--setting key=value) go on every chat request, as ChatOptions.AdditionalProperties would.
-        void Apply(ChatOptions o)
-        {
-            o.AdditionalProperties ??= [];
-            foreach (var (key, value) in settings)
-            {
-                o.AdditionalProperties[key] = value;
-            }
-        }
-
-        IChatClient client = new DiffusionChatClient(model).AsBuilder().ConfigureOptions(Apply).Build();
+        // Extra settings (--setting key=value) go on every chat request.
+        IChatClient client = new DiffusionChatClient(model).AsBuilder().ConfigureOptions(EvaluationCommandLine.Apply(settings)).Build();
         var infilling = DiffusionInfillingService.Create(model);
         var kernel = new Kernel();
         kernel.Plugins.AddFromObject(DiffusionPlugin.Create(infilling), "diffusion");

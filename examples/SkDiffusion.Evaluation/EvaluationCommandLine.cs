@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.AI;
 using SkDiffusion.Examples.Shared;
 using SkDiffusion.Sampling.Guidance;
 
@@ -125,6 +126,16 @@ internal static class EvaluationCommandLine
 
         return settings;
     }
+
+    /// <summary>Puts the settings on a request's <c>ChatOptions.AdditionalProperties</c>, as an application would.</summary>
+    public static Action<ChatOptions> Apply(IReadOnlyDictionary<string, string> settings) => options =>
+    {
+        options.AdditionalProperties ??= [];
+        foreach (var (key, value) in settings)
+        {
+            options.AdditionalProperties[key] = value;
+        }
+    };
 
     private static Option<string[]> CommaList(string name, string[] defaultValue, string description) => new(name)
     {

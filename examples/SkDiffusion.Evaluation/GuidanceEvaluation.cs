@@ -34,17 +34,10 @@ internal static class GuidanceEvaluation
         };
 
         // Extra settings (--setting key=value) apply to both clients, so both decode the same way apart from the reward.
-        void Apply(ChatOptions o)
-        {
-            o.AdditionalProperties ??= [];
-            foreach (var (key, value) in settings)
-            {
-                o.AdditionalProperties[key] = value;
-            }
-        }
+        var apply = EvaluationCommandLine.Apply(settings);
 
-        IChatClient plain = new DiffusionChatClient(model).AsBuilder().ConfigureOptions(Apply).Build();
-        var builder = new DiffusionChatClient(model).AsBuilder().ConfigureOptions(Apply).UseDiffusionReward(verifier, candidates, mode);
+        IChatClient plain = new DiffusionChatClient(model).AsBuilder().ConfigureOptions(apply).Build();
+        var builder = new DiffusionChatClient(model).AsBuilder().ConfigureOptions(apply).UseDiffusionReward(verifier, candidates, mode);
         if (explorationTemperature is double t)
         {
             builder = builder.ConfigureOptions(o => o.AdditionalProperties!["reward_temperature"] = t);
