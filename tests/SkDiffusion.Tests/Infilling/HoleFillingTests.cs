@@ -107,8 +107,6 @@ public sealed class HoleFillingTests
     [InlineData("...", ", then", "")]
     public void Punctuation_the_document_already_carries_is_dropped_from_the_hole_end(string decoded, string after, string expected)
     {
-        decoded = System.Text.RegularExpressions.Regex.Unescape(decoded);
-        after = System.Text.RegularExpressions.Regex.Unescape(after);
         Assert.Equal(expected, HoleContent.Limit(decoded, HoleLength.AtMostWords(4), after).Text);
         Assert.Equal(expected, HoleContent.Limit(decoded, new HoleLength(20, HoleUnit.Characters, atMost: true), after).Text);
         Assert.Equal(expected != decoded, HoleContent.Limit(decoded, HoleLength.AtMostWords(4), after).Cut);
