@@ -110,6 +110,8 @@ def _key_values(rng, p):
 
 def person_sentence(rng, p):
     """One training description of person p built from parts, sometimes with a filler sentence before or after."""
+    if BARE_SHARE and rng.random() < BARE_SHARE:
+        return _bare_key_values(rng, p)
     if WIDE_SHARE and rng.random() < WIDE_SHARE:
         return _led(rng, p) if rng.random() < 0.75 else _status_tail(rng, p)
     r = rng.random()
@@ -211,6 +213,8 @@ EXTRACT_LAYOUTS = ["{i}.\n{s}", "{i}: {s}", "{s}\n{i}.", "{s} {i}.", "{i} from t
 
 
 def extract_prompt(rng, s):
+    if INSTRUCT_SHARE and rng.random() < INSTRUCT_SHARE:
+        return rng.choice(EXTRACT_PROMPTS_MORE).format(s=s)
     instr = rng.choice(EXTRACT_VERBS) + " " + rng.choice(EXTRACT_OBJECTS)
     return rng.choice(EXTRACT_LAYOUTS).format(i=instr, s=s)
 
@@ -262,6 +266,37 @@ FACT_TEXT_MID = {
 PERSON_TAILS_MID = ["People in {city} often ask {name} for help as a {job}.", "Last year {name} worked in {city} as a {job} for a month.",
                     "Each morning {name} leaves home in {city} to work as a {job}.", "The town of {city} is proud of {name}, its {job}."]
 MID_SHARE = 0.0
+
+
+# Stage 8h (--instruct-share, --bare-share): on held-out instructions the model took a word of the instruction for
+# the city ("please", "Read"), and in key-value lists it read a bare "single" item as married. These instructions
+# carry polite words, leading verbs and mentions of the text in other wordings; the key-value lists end or mix in a
+# bare marital word. None is a held-out wording (check_disjoint).
+EXTRACT_PROMPTS_MORE = [
+    "Please extract JSON from this text: {s}", "Please give the JSON.\n{s}", "Could you please turn this into JSON? {s}",
+    "{s}\nPlease write this as JSON.", "Look at the text below and write JSON.\n{s}", "Take this note and return a JSON object: {s}",
+    "Study the sentence and produce JSON.\n{s}", "Go through the text and give me JSON.\n{s}", "Kindly convert to JSON: {s}",
+    "Convert the text to JSON, thanks.\n{s}", "Parse this into JSON: {s}", "I need JSON for this text. {s}",
+    "Text: {s}\nTask: write JSON.", "Describe the person below as JSON.\n{s}", "Check the note and fill in JSON: {s}",
+    "Here is a text. Write its JSON.\n{s}", "Now give JSON, thank you: {s}", "Use the text to build JSON.\n{s}",
+]
+BARE_STATUS = {True: ["married", "Married", "a married person", "has a spouse"],
+               False: ["single", "Single", "unmarried", "not married", "no spouse"]}
+BARE_SEPS = ["; ", ", ", " | ", "\n"]  # not ". ": full-stop-separated key-value lists are the held-out shape
+INSTRUCT_SHARE = 0.0
+BARE_SHARE = 0.0
+
+
+def _bare_key_values(rng, p):
+    """A key-value list whose marital item is a bare word ('Name: X; Age: 34; City: Y; single')."""
+    keys = ["name", "age", "city", "job"]
+    if rng.random() < 0.5:
+        rng.shuffle(keys)
+    delim = rng.choice(KV_DELIMS)
+    items = [rng.choice(KEYS[k]) + delim + str(p[k]) for k in keys]
+    items.insert(len(items) if rng.random() < 0.7 else rng.randint(1, len(items)), rng.choice(BARE_STATUS[p["married"]]))
+    sep = rng.choice(BARE_SEPS)
+    return sep.join(items)
 
 
 def wide(rng, pool, wide_pool):

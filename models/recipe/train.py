@@ -249,6 +249,8 @@ def main():
     ap.add_argument("--context-share", type=float, default=0.0, help="fraction of chat, fact and extraction rows with earlier turns before the question (a system line, a previous exchange)")
     ap.add_argument("--wide-share", type=float, default=0.0, help="fraction of compositional sentences, questions, fact sentences and infilling tails drawn from the stage-8e shapes (phrasing.py: a city, job or age before the name; topic-first and terse questions)")
     ap.add_argument("--mid-share", type=float, default=0.0, help="fraction of infilling passages drawn from the stage-8f shapes (phrasing.py: the span inside the sentence, words after it)")
+    ap.add_argument("--instruct-share", type=float, default=0.0, help="fraction of compositional extraction instructions drawn from the stage-8h wordings (phrasing.py: polite words, leading verbs)")
+    ap.add_argument("--bare-share", type=float, default=0.0, help="fraction of compositional person sentences that are key-value lists with a bare marital word (stage 8h)")
     ap.add_argument("--init-from", default=None, help="start from this exported checkpoint's weights and tokenizer when work/ has no ckpt.pt")
     ap.add_argument("--start-step", type=int, default=None, help="step count of the --init-from checkpoint (for the LR schedule); default: its training_log.json")
     ap.add_argument("--export", default=None, help="write the Hugging Face-style checkpoint here and exit")
@@ -260,6 +262,8 @@ def main():
     T = a.row_tokens
     corpus.broad_phrasing.WIDE_SHARE = a.wide_share
     corpus.broad_phrasing.MID_SHARE = a.mid_share
+    corpus.broad_phrasing.INSTRUCT_SHARE = a.instruct_share
+    corpus.broad_phrasing.BARE_SHARE = a.bare_share
     torch.set_num_threads(a.threads)
     os.makedirs(a.work, exist_ok=True)
     torch.manual_seed(0)

@@ -75,6 +75,7 @@ internal sealed partial class DiffusionSettings
         };
         o.Score = Defined(Score, "score") ?? ScoreKind.Confidence;
         o.EosSuppression = Defined(EosSuppression, "eos_suppression") ?? Sampling.EosSuppression.None;
+        o.GrammarSearch = Defined(GrammarSearch, "grammar_search") ?? Sampling.GrammarSearch.Path;
         o.RankingScope = Defined(RankingScope, "ranking_scope") ?? (template ? Sampling.Selection.RankingScope.Slot : Sampling.Selection.RankingScope.Canvas);
         o.CacheMode = Defined(Cache, "cache") ?? CacheMode.None;
         ApplyTechniqueSettings(o);

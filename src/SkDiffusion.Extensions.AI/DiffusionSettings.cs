@@ -132,6 +132,15 @@ internal sealed partial class DiffusionSettings
     [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.EosSuppression>))]
     public Sampling.EosSuppression? EosSuppression { get; set; }
 
+    /// <summary>
+    /// How grammar answers (JSON schemas, tool arguments) choose their tokens when greedy: <c>path</c> (default: the
+    /// most probable completion of the whole answer under each step's distributions) or <c>local</c> (each position's
+    /// best allowed token on its own).
+    /// </summary>
+    [JsonPropertyName("grammar_search")]
+    [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.GrammarSearch>))]
+    public Sampling.GrammarSearch? GrammarSearch { get; set; }
+
     /// <summary>Dream's <c>alg_temp</c> (0 = off).</summary>
     [JsonPropertyName("position_temperature")]
     public double? PositionTemperature { get; set; }

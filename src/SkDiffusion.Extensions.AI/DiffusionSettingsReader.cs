@@ -43,6 +43,11 @@ internal static class DiffusionSettingsReader
         .Select(p => p.Name)
         .ToHashSet(StringComparer.Ordinal);
 
+    private static readonly HashSet<string> BooleanKeys = SettingsJsonContext.Default.DiffusionSettings.Properties
+        .Where(p => p.PropertyType == typeof(bool?))
+        .Select(p => p.Name)
+        .ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Reads settings from a JSON object of snake_case keys.</summary>
     /// <exception cref="ArgumentException">The JSON is malformed or not an object, a key is unknown, or a value is unreadable.</exception>
     public static DiffusionSettings ReadJson(string json)
@@ -101,6 +106,11 @@ internal static class DiffusionSettingsReader
             }
 
             JsonElement element = ToElement(name, value);
+            if (BooleanKeys.Contains(name))
+            {
+                element = ReadBoolean(name, element);
+            }
+
             if (FloatingKeys.Contains(name))
             {
                 EnsureFinite(name, element);
@@ -184,6 +194,25 @@ internal static class DiffusionSettingsReader
         {
             throw new ArgumentException($"Diffusion setting '{name}' has a value of type {value.GetType().Name} that cannot be read: {ex.Message}", name, ex);
         }
+    }
+
+    /// <summary>
+    /// A boolean setting as a JSON boolean: <c>true</c>/<c>false</c> as they are, and the strings <c>"true"</c> and
+    /// <c>"false"</c> (any case) as configuration files and command lines write them, as numbers are read from strings.
+    /// </summary>
+    private static JsonElement ReadBoolean(string name, JsonElement element)
+    {
+        if (element.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return element;
+        }
+
+        if (element.ValueKind == JsonValueKind.String && bool.TryParse(element.GetString()?.Trim(), out bool flag))
+        {
+            return JsonSerializer.SerializeToElement(flag, SettingsJsonContext.Default.Boolean);
+        }
+
+        throw new ArgumentException($"Diffusion setting '{name}' must be true or false, not {element.GetRawText()}.", name);
     }
 
     private static int ReadAlias(string key, object value)

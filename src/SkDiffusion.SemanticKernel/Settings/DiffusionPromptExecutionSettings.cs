@@ -46,6 +46,7 @@ public sealed partial class DiffusionPromptExecutionSettings : PromptExecutionSe
     private double? _cfgScale;
     private bool? _stopAtEos;
     private Sampling.EosSuppression? _eosSuppression;
+    private Sampling.GrammarSearch? _grammarSearch;
     private double? _positionTemperature;
     private Sampling.Selection.RankingScope? _rankingScope;
     private IList<string>? _stopSequences;
@@ -146,6 +147,11 @@ public sealed partial class DiffusionPromptExecutionSettings : PromptExecutionSe
     [JsonPropertyName("eos_suppression")]
     [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.EosSuppression>))]
     public Sampling.EosSuppression? EosSuppression { get => _eosSuppression; set => Set(ref _eosSuppression, value); }
+
+    /// <summary>Grammar answers: <c>path</c> (default, the most probable completion) or <c>local</c> (each position on its own).</summary>
+    [JsonPropertyName("grammar_search")]
+    [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.GrammarSearch>))]
+    public Sampling.GrammarSearch? GrammarSearch { get => _grammarSearch; set => Set(ref _grammarSearch, value); }
 
     /// <summary>Dream's <c>alg_temp</c> (0 = off).</summary>
     [JsonPropertyName("position_temperature")]
@@ -273,6 +279,7 @@ public sealed partial class DiffusionPromptExecutionSettings : PromptExecutionSe
             _cfgScale = _cfgScale,
             _stopAtEos = _stopAtEos,
             _eosSuppression = _eosSuppression,
+            _grammarSearch = _grammarSearch,
             _positionTemperature = _positionTemperature,
             _rankingScope = _rankingScope,
             _stopSequences = _stopSequences is null ? null : [.. _stopSequences],

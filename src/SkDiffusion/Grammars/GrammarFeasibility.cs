@@ -265,6 +265,12 @@ internal sealed class GrammarFeasibility
         return IsFeasible;
     }
 
+    /// <summary>The states, before position <paramref name="index"/>, that are reachable and can still complete the region.</summary>
+    internal ReadOnlySpan<ulong> BackwardSet(int index) => Set(_backward, index);
+
+    /// <summary>The automaton this pass runs over.</summary>
+    internal TokenAutomaton Automaton => _a;
+
     private ReadOnlySpan<ulong> Set(ulong[] sets, int index) => sets.AsSpan(index * _words, _words);
 
     private static bool Has(ReadOnlySpan<ulong> set, int s) => (set[s >> 6] & (1UL << (s & 63))) != 0;

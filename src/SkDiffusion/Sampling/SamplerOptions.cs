@@ -111,6 +111,12 @@ public sealed class SamplerOptions
     /// <summary>Logit processors applied to every answer position, in order, before the slot's own constraints.</summary>
     public IList<ILogitProcessor> LogitProcessors { get; } = new List<ILogitProcessor>();
 
+    /// <summary>
+    /// How candidates in grammar slots are chosen (default <see cref="GrammarSearch.Path"/>: the most probable
+    /// completion of the slot; <see cref="GrammarSearch.Local"/>: each position's best allowed token on its own).
+    /// </summary>
+    public GrammarSearch GrammarSearch { get; set; } = GrammarSearch.Path;
+
     /// <summary>How EOS/EoT are held back (default none).</summary>
     public EosSuppression EosSuppression { get; set; } = EosSuppression.None;
 
@@ -267,6 +273,11 @@ public sealed class SamplerOptions
         if (!Enum.IsDefined(ScoreDistribution))
         {
             throw new ArgumentOutOfRangeException(nameof(ScoreDistribution), ScoreDistribution, "Unknown score distribution: use ScoreDistribution.Model or ScoreDistribution.Sampling.");
+        }
+
+        if (!Enum.IsDefined(GrammarSearch))
+        {
+            throw new ArgumentOutOfRangeException(nameof(GrammarSearch), GrammarSearch, "Unknown grammar search: use GrammarSearch.Path or GrammarSearch.Local.");
         }
 
         if (!Enum.IsDefined(EosSuppression))

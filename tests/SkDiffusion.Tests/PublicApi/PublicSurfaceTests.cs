@@ -53,6 +53,7 @@ public sealed partial class PublicSurfaceTests
     [InlineData("SkDiffusion.Chat.ChatMlChatFormat")]
     [InlineData("SkDiffusion.Chat.Llama3ChatFormat")]
     [InlineData("SkDiffusion.Grammars.GrammarFeasibility")]
+    [InlineData("SkDiffusion.Grammars.GrammarPathSearch")]
     public void EngineInternalsAreNotExported(string fullName)
     {
         Type? type = typeof(ModelPackage).Assembly.GetType(fullName);

@@ -85,6 +85,27 @@ public sealed class TechniqueSettingsTests
         Assert.Equal(2, options.CacheRefresh.Interval);
     }
 
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("False", false)]
+    [InlineData(" TRUE ", true)]
+    public void Boolean_settings_read_true_and_false_written_as_strings(string text, bool expected)
+    {
+        var settings = DiffusionSettings.FromDictionary(new Dictionary<string, object?> { ["copy_strings"] = text, ["stop_at_eos"] = text });
+        Assert.Equal(expected, settings.CopyStrings);
+        Assert.Equal(expected, settings.StopAtEos);
+    }
+
+    [Theory]
+    [InlineData("yes")]
+    [InlineData(1)]
+    public void A_boolean_setting_of_another_value_names_the_setting_and_the_choices(object value)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => DiffusionSettings.FromDictionary(new Dictionary<string, object?> { ["copy_strings"] = value }));
+        Assert.Equal("copy_strings", ex.ParamName);
+        Assert.Contains("true or false", ex.Message);
+    }
+
     public static TheoryData<string, Type, string> BadSettings => new()
     {
         { """{"selection":"entropy_bounded","entropy_bound":-0.1}""", typeof(ArgumentOutOfRangeException), "entropy_bound" },

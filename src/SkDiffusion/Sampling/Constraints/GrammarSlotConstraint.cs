@@ -11,11 +11,12 @@ internal sealed class GrammarSlotConstraint : ILogitProcessor
 {
     private readonly long _maskId;
 
-    public GrammarSlotConstraint(CanvasSlot slot, TokenGrammar grammar, long maskId)
+    public GrammarSlotConstraint(CanvasSlot slot, TokenGrammar grammar, long maskId, bool search)
     {
         Slot = slot;
         Grammar = grammar;
         Pass = grammar.CreateFeasibility(slot.Length);
+        Search = search ? new GrammarPathSearch(Pass.Automaton, Pass) : null;
         _maskId = maskId;
     }
 
@@ -25,8 +26,15 @@ internal sealed class GrammarSlotConstraint : ILogitProcessor
 
     public GrammarFeasibility Pass { get; }
 
+    /// <summary>The path search over the step's distributions (<see cref="GrammarSearch.Path"/>), or null.</summary>
+    public GrammarPathSearch? Search { get; }
+
     /// <summary>Recomputes the sets from the row's tokens (padding excluded); false when nothing valid is left.</summary>
-    public bool Refresh(ReadOnlySpan<long> rowTokens) => Pass.Compute(rowTokens.Slice(Slot.Start, Slot.Length), _maskId);
+    public bool Refresh(ReadOnlySpan<long> rowTokens)
+    {
+        Search?.Clear();
+        return Pass.Compute(rowTokens.Slice(Slot.Start, Slot.Length), _maskId);
+    }
 
     /// <inheritdoc />
     public void Process(in LogitProcessorContext context, Span<float> logits) => Pass.MaskLogits(context.Position - Slot.Start, logits);

@@ -20,14 +20,16 @@ internal sealed class CandidateScorer
     private readonly bool _cfg;
     private readonly bool _needEntropy;
     private readonly ConcurrentBag<PositionEvaluator> _evaluators = [];
+    private readonly GrammarGate? _grammar;
 
     // Reward guidance: the exploring candidates' options (another temperature) and evaluators; null without exploration.
     private readonly SamplerOptions? _explore;
     private readonly ConcurrentBag<PositionEvaluator> _exploreEvaluators = [];
 
-    public CandidateScorer(CanvasState state, SamplerOptions options, bool cfg, bool needEntropy)
+    public CandidateScorer(CanvasState state, SamplerOptions options, bool cfg, bool needEntropy, GrammarGate? grammar)
     {
         _state = state;
+        _grammar = grammar;
         _options = options;
         _cfg = cfg;
         _needEntropy = needEntropy;
@@ -43,8 +45,18 @@ internal sealed class CandidateScorer
     /// <param name="logitsOffset">The canvas position of the output's first position.</param>
     public void ScoreAll(int r, CandidateSet set, int step, int candidate, DenoiserOutput output, int logitsOffset)
     {
-        int count = set.Count;
         bool exploring = candidate > 0 && _explore is not null;
+        ScoreEach(r, set, step, candidate, output, logitsOffset, exploring);
+        if (_grammar is not null && !exploring && _options.Temperature == 0)
+        {
+            var row = _state.Rows[r];
+            _grammar.ChoosePaths(r, new ReadOnlySpan<long>(_state.Tokens, _state.RowBase(r), row.Length), set, _options.Score == Scoring.ScoreKind.Confidence);
+        }
+    }
+
+    private void ScoreEach(int r, CandidateSet set, int step, int candidate, DenoiserOutput output, int logitsOffset, bool exploring)
+    {
+        int count = set.Count;
         var bag = exploring ? _exploreEvaluators : _evaluators;
         var options = exploring ? _explore! : _options;
         PositionEvaluator Rent() => bag.TryTake(out var evaluator) ? evaluator : new PositionEvaluator(_state.Vocabulary, options, _state.Ids, _needEntropy);

@@ -1,5 +1,6 @@
 using SkDiffusion.Sampling.Canvas;
 using SkDiffusion.Sampling.Constraints;
+using SkDiffusion.Sampling.Internal.Selection;
 
 namespace SkDiffusion.Sampling.Internal;
 
@@ -23,7 +24,12 @@ internal sealed class GrammarGate
     }
 
     /// <summary>The gate for a canvas, or null when no slot has a grammar; fills the slots' constraints.</summary>
-    public static GrammarGate? Create(DiffusionCanvas canvas, int vocabularySize, SpecialTokenIds ids, ILogitProcessor?[][] slotConstraints)
+    /// <param name="canvas">The canvas.</param>
+    /// <param name="vocabularySize">The denoiser's vocabulary size.</param>
+    /// <param name="ids">The special token ids.</param>
+    /// <param name="slotConstraints">The per-row, per-slot constraints to fill.</param>
+    /// <param name="search">Whether the slots choose candidates by path search (<see cref="ChoosePaths"/>).</param>
+    public static GrammarGate? Create(DiffusionCanvas canvas, int vocabularySize, SpecialTokenIds ids, ILogitProcessor?[][] slotConstraints, bool search)
     {
         GrammarSlotConstraint[][]? rows = null;
         for (int r = 0; r < canvas.BatchSize; r++)
@@ -46,7 +52,7 @@ internal sealed class GrammarGate
                     throw new ArgumentException($"Slot {slot.Index} of row {r} has a grammar whose EOS id {grammar.Vocabulary.EosId} differs from the sampler's {ids.Eos}.", nameof(canvas));
                 }
 
-                var constraint = new GrammarSlotConstraint(slot, grammar, ids.Mask);
+                var constraint = new GrammarSlotConstraint(slot, grammar, ids.Mask, search);
                 slotConstraints[r][slot.Index] = constraint;
                 list.Add(constraint);
             }
@@ -142,6 +148,39 @@ internal sealed class GrammarGate
             }
 
             state[positions[i]] = tokens[i];
+        }
+    }
+
+    /// <summary>
+    /// With path search: replaces each grammar-slot candidate of the scored set by the token that the slot's most
+    /// probable completion puts at its position, with that token's probability (and, for confidence scores, score).
+    /// A slot whose search finds no completion keeps its local candidates.
+    /// </summary>
+    public void ChoosePaths(int row, ReadOnlySpan<long> rowTokens, CandidateSet set, bool confidenceScores)
+    {
+        foreach (var k in _rows[row])
+        {
+            if (k.Search is not { } search || !search.Solve(rowTokens.Slice(k.Slot.Start, k.Slot.Length), _maskId))
+            {
+                continue;
+            }
+
+            for (int i = 0; i < set.Count; i++)
+            {
+                int local = set.Position[i] - k.Slot.Start;
+                if ((uint)local >= (uint)k.Slot.Length || !search.IsRecorded(local) || search.TokenAt(local) is not (>= 0 and int token) || token == set.Token[i])
+                {
+                    continue;
+                }
+
+                double probability = Math.Exp(search.LogProbabilityAt(local));
+                set.Token[i] = token;
+                set.Probability[i] = probability;
+                if (confidenceScores)
+                {
+                    set.Score[i] = probability;
+                }
+            }
         }
     }
 

@@ -105,6 +105,11 @@ internal sealed class PositionEvaluator
             return false;
         }
 
+        if (slotAllowed is GrammarSlotConstraint { Search: { } search } grammar)
+        {
+            search.Record(context.Position - grammar.Slot.Start, x, _model.LogSumExp);
+        }
+
         // LLaDA's confidence_eos_eot_inf: the scores come from the distribution without EOS and EoT (renormalised).
         _score = _suppressEndInScore ? LogitStats.Compute(WithoutEnd(x), 1.0, _needTop2, _needEntropy) : _model;
 

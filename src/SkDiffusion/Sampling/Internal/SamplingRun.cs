@@ -54,10 +54,10 @@ internal sealed class SamplingRun : IDisposable
         };
         _remasker = new Remasker(_state, options);
         _planner = new RowPlanner(_state, options, _remasker, _rule);
-        _selection = new RewardGuidedSelection(new CandidateScorer(_state, options, _input.Cfg, _rule.NeedsEntropy), _rule, options.RewardGuidance);
+        _grammar = GrammarGate.Create(canvas, _state.Vocabulary, ids, _state.SlotAllowed, options.GrammarSearch == GrammarSearch.Path && options.Temperature == 0);
+        _selection = new RewardGuidedSelection(new CandidateScorer(_state, options, _input.Cfg, _rule.NeedsEntropy, _grammar), _rule, options.RewardGuidance);
         _candidates = new CandidateSet(_state.Batch * length);
         _eosStop = options.StopAtEos ? new EosStopPolicy(_state) : null;
-        _grammar = GrammarGate.Create(canvas, _state.Vocabulary, ids, _state.SlotAllowed);
     }
 
     /// <summary>The noise stream of a block rollout (0: the run's own); added to the candidate index of every draw.</summary>
