@@ -1,4 +1,7 @@
 using SkDiffusion.Grammars;
+using SkDiffusion.Sampling;
+using SkDiffusion.Sampling.Canvas;
+using SkDiffusion.Tests.Sampling;
 
 namespace SkDiffusion.Tests.Grammars;
 
@@ -124,6 +127,42 @@ public sealed class GrammarPathSearchTests
         Assert.True(search.Solve(region, Mask));
         Assert.Equal(0, search.TokenAt(0));
         Assert.False(search.IsRecorded(1));
+    }
+
+    [Theory]
+    [InlineData(GrammarSearch.Local, "be")]
+    [InlineData(GrammarSearch.Path, "ac")]
+    public async Task The_sampler_commits_the_best_whole_value_with_path_search(GrammarSearch search, string expected)
+    {
+        // Tokens a..e (0-4), EOS 5, mask 6; the answer is "ac", "ad" or "be". Position 0 prefers "b" (0.70), position 1
+        // spreads over "c" and "d" and all but rules out "e". Local choice commits "b" first (the most confident
+        // position) and is then forced into "e"; the path search weighs both positions and writes "ac".
+        var v = ByteVocabulary.Create([[(byte)'a'], [(byte)'b'], [(byte)'c'], [(byte)'d'], [(byte)'e'], null, null], eosId: 5);
+        var ids = new SpecialTokenIds(6, 5, null, 5);
+        var grammar = TokenGrammar.FromRegex("a[cd]|be", v);
+        var denoiser = new FakeDenoiser(7, (_, _, position, logits) =>
+        {
+            logits.Fill(-20);
+            if (position == 1)
+            {
+                (logits[0], logits[1]) = (0, 0.85f);
+            }
+            else if (position == 2)
+            {
+                (logits[2], logits[3], logits[4]) = (2, 2, -6);
+            }
+        });
+        var sampler = DiffusionSampler.Create(denoiser, ids);
+        var result = await sampler.SampleAsync(DiffusionCanvas.FromPrompt([0], 2, grammar), new SamplerOptions { Steps = 2, GrammarSearch = search });
+        string text = string.Concat(result.AnswerTokens.Select(t => (char)('a' + t)));
+        Assert.Equal(expected, text);
+    }
+
+    [Fact]
+    public void An_unknown_grammar_search_is_refused_by_name()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new SamplerOptions { GrammarSearch = (GrammarSearch)7 }.Validate());
+        Assert.Equal("GrammarSearch", ex.ParamName);
     }
 
     private static double BruteBest(TokenGrammar g, long[] region, double[,] logp)

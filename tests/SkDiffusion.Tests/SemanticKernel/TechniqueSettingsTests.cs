@@ -106,6 +106,16 @@ public sealed class TechniqueSettingsTests
         Assert.Contains("true or false", ex.Message);
     }
 
+    [Fact]
+    public void Grammar_search_defaults_to_the_path_and_reads_local()
+    {
+        Assert.Equal(GrammarSearch.Path, new DiffusionSettings().ToSamplerOptions(16).GrammarSearch);
+        var local = DiffusionSettings.FromDictionary(new Dictionary<string, object?> { ["grammar_search"] = "local" });
+        Assert.Equal(GrammarSearch.Local, local.ToSamplerOptions(16).GrammarSearch);
+        var ex = Assert.Throws<ArgumentException>(() => DiffusionSettings.FromDictionary(new Dictionary<string, object?> { ["grammar_search"] = "beam" }));
+        Assert.Equal("grammar_search", ex.ParamName);
+    }
+
     public static TheoryData<string, Type, string> BadSettings => new()
     {
         { """{"selection":"entropy_bounded","entropy_bound":-0.1}""", typeof(ArgumentOutOfRangeException), "entropy_bound" },
