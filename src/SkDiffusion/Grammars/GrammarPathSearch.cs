@@ -20,6 +20,13 @@ namespace SkDiffusion.Grammars;
 /// </remarks>
 internal sealed class GrammarPathSearch
 {
+    /// <summary>
+    /// The most (positions + 1) × states cells a search may hold (16 bytes each, 16 MB); a larger slot chooses its
+    /// tokens locally (<see cref="Fits"/>). The 10-field benchmark schema on a 126,464-token vocabulary at 256
+    /// positions needs about 0.8 million.
+    /// </summary>
+    public const long MaxCells = 1_000_000;
+
     private readonly TokenAutomaton _a;
     private readonly GrammarFeasibility _pass;
     private readonly int _classes;
@@ -55,6 +62,9 @@ internal sealed class GrammarPathSearch
 
     /// <summary>The region length in positions.</summary>
     public int Length => _pass.Length;
+
+    /// <summary>Whether a search over <paramref name="length"/> positions of <paramref name="automaton"/> stays within <see cref="MaxCells"/>.</summary>
+    public static bool Fits(TokenAutomaton automaton, int length) => (length + 1L) * automaton.StateCount <= MaxCells;
 
     /// <summary>Forgets every recorded distribution (before a new step).</summary>
     public void Clear() => Array.Clear(_recorded);

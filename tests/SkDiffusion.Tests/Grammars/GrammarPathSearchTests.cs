@@ -165,6 +165,16 @@ public sealed class GrammarPathSearchTests
         Assert.Equal("GrammarSearch", ex.ParamName);
     }
 
+    [Fact]
+    public void A_search_beyond_its_cell_budget_is_not_built()
+    {
+        var g = TokenGrammar.FromRegex("a{400}", Tiny);
+        var automaton = g.CreateFeasibility(1).Automaton;
+        Assert.True(GrammarPathSearch.Fits(automaton, 1000));
+        Assert.False(GrammarPathSearch.Fits(automaton, 4000));
+        Assert.Equal(GrammarPathSearch.MaxCells < (4001L * automaton.StateCount), !GrammarPathSearch.Fits(automaton, 4000));
+    }
+
     private static double BruteBest(TokenGrammar g, long[] region, double[,] logp)
     {
         int[] masked = [.. Enumerable.Range(0, region.Length).Where(i => region[i] == Mask)];

@@ -16,7 +16,7 @@ internal sealed class GrammarSlotConstraint : ILogitProcessor
         Slot = slot;
         Grammar = grammar;
         Pass = grammar.CreateFeasibility(slot.Length);
-        Search = search ? new GrammarPathSearch(Pass.Automaton, Pass) : null;
+        Search = search && GrammarPathSearch.Fits(Pass.Automaton, slot.Length) ? new GrammarPathSearch(Pass.Automaton, Pass) : null;
         _maskId = maskId;
     }
 
