@@ -24,7 +24,7 @@ string[] given = parsed.GetValue(promptsArgument) ?? [];
 string[] prompts = given.Length > 0 ? given :
 [
     "Read the text and output the record as JSON.\nMeet Givon Zorin, a 18-year-old lawyer from Vigum; married.",
-    "Read the text and output the record as JSON.\nSufutin is where Sostus Dineis lives; Sostus Dineis is 55 and works as a farmer, and is a married person.",
+    "Age 68, city Repi: Droutrous Kisal works as a sailor and has a spouse.",
 ];
 
 int seed = parsed.GetValue(seedOption);

@@ -28,10 +28,14 @@ OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/rec
     --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --lr 2.5e-4 \
     --schedule-from 12052 --total-steps 1300 --max-steps 13352 --eval-every 150 --row-tokens 136
 # Stage 8h: from step 13,312, extraction instructions in more wordings and key-value lists with a bare marital word.
-# The committed checkpoint came from this (step 14,312).
+# Then resumed at the schedule's floor raised to 2e-5, with more bare-word lists; the committed checkpoint came from
+# this, stopped by its time limit (22 minutes) at step 14,552.
 OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --threads 2 \
     --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
     --bare-share 0.15 --lr 1e-4 --schedule-from 13312 --total-steps 1000 --max-steps 14312 --eval-every 150 --row-tokens 136
+OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes 22 --threads 2 \
+    --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
+    --bare-share 0.25 --lr 2e-4 --schedule-from 13312 --total-steps 1000 --max-steps 14800 --eval-every 150 --row-tokens 136
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder.Tool -f net10.0 -- --checkpoint models/checkpoint \
