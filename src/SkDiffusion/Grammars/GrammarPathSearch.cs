@@ -40,6 +40,8 @@ internal sealed class GrammarPathSearch
     private readonly int[] _fromToken;
     private readonly int[] _path;
     private readonly double[] _pathLogProbability;
+    private ulong[]? _current;
+    private ulong[]? _next;
 
     internal GrammarPathSearch(TokenAutomaton automaton, GrammarFeasibility pass)
     {
@@ -165,9 +167,20 @@ internal sealed class GrammarPathSearch
                     continue;
                 }
 
+                if (!recorded)
+                {
+                    // No distribution here: any allowed token, at no cost, so only the successor states matter.
+                    foreach (ushort n in _a.SuccessorList(s))
+                    {
+                        Relax(after, next, n, at, s, -1);
+                    }
+
+                    continue;
+                }
+
                 if (_a.IsAccepting(s) && Has(after, _a.End))
                 {
-                    Relax(after, next, _a.End, at + (recorded ? _endBest[i] : 0), s, recorded ? _endToken[i] : -1);
+                    Relax(after, next, _a.End, at + _endBest[i], s, _endToken[i]);
                 }
 
                 if (s == _a.End)
@@ -183,18 +196,10 @@ internal sealed class GrammarPathSearch
                     {
                         int c = (w << 6) + BitOperations.TrailingZeroCount(bits);
                         bits &= bits - 1;
-                        int n = _a.ClassNext(c, s);
-                        if (recorded)
+                        int cell = (i * _classes) + c;
+                        if (_classToken[cell] >= 0)
                         {
-                            int cell = (i * _classes) + c;
-                            if (_classToken[cell] >= 0)
-                            {
-                                Relax(after, next, n, at + _classBest[cell], s, _classToken[cell]);
-                            }
-                        }
-                        else
-                        {
-                            Relax(after, next, n, at, s, -1);
+                            Relax(after, next, _a.ClassNext(c, s), at + _classBest[cell], s, _classToken[cell]);
                         }
                     }
                 }
@@ -226,6 +231,71 @@ internal sealed class GrammarPathSearch
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Whether the region completed with <paramref name="tokens"/> (masked positions may hold any token) still spells a
+    /// word followed by end tokens. When the positions' own best tokens pass, they are already the most probable
+    /// completion and <see cref="Solve"/> can be skipped.
+    /// </summary>
+    /// <param name="tokens">The region's tokens, <paramref name="maskId"/> where any token may stand.</param>
+    /// <param name="maskId">The mask token id.</param>
+    public bool IsCompletable(ReadOnlySpan<long> tokens, long maskId)
+    {
+        if (tokens.Length != Length)
+        {
+            throw new ArgumentException($"The region holds {tokens.Length} tokens but this search was created for {Length} positions.", nameof(tokens));
+        }
+
+        int words = _a.StateWords;
+        _current ??= new ulong[words];
+        _next ??= new ulong[words];
+        Array.Clear(_current);
+        _current[_a.Start >> 6] |= 1UL << (_a.Start & 63);
+        for (int i = 0; i < Length; i++)
+        {
+            Array.Clear(_next);
+            bool any = false;
+            for (int w = 0; w < words; w++)
+            {
+                ulong bits = _current[w];
+                while (bits != 0)
+                {
+                    int s = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    if (tokens[i] == maskId)
+                    {
+                        foreach (ushort n in _a.SuccessorList(s))
+                        {
+                            _next[n >> 6] |= 1UL << (n & 63);
+                            any = true;
+                        }
+                    }
+                    else if (_a.Next(s, (int)tokens[i]) is int n and >= 0)
+                    {
+                        _next[n >> 6] |= 1UL << (n & 63);
+                        any = true;
+                    }
+                }
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+
+            (_current, _next) = (_next, _current);
+        }
+
+        for (int s = 0; s < _a.StateCount; s++)
+        {
+            if (_a.IsAccepting(s) && (_current[s >> 6] & (1UL << (s & 63))) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The path's token at a recorded masked position (after a successful <see cref="Solve"/>).</summary>

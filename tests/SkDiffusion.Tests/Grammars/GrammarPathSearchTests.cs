@@ -35,7 +35,9 @@ public sealed class GrammarPathSearchTests
                 region[i] = rng.NextDouble() < 0.7 ? Mask : rng.Next(5);
             }
 
-            if (!pass.Compute(region, Mask))
+            bool completable = search.IsCompletable(region, Mask);
+            Assert.Equal(pass.Compute(region, Mask), completable);
+            if (!completable)
             {
                 search.Clear();
                 Assert.False(search.Solve(region, Mask));
@@ -83,6 +85,7 @@ public sealed class GrammarPathSearchTests
             }
 
             Assert.True(g.Accepts([.. path.Select(x => (int)x)]), $"{pattern}: the path [{string.Join(",", path)}] is not accepted");
+            Assert.True(search.IsCompletable(path, Mask));
             Assert.Equal(BruteBest(g, region, logp), pathScore, 4);
         }
 

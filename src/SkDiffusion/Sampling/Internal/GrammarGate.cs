@@ -160,7 +160,31 @@ internal sealed class GrammarGate
     {
         foreach (var k in _rows[row])
         {
-            if (k.Search is not { } search || !search.Solve(rowTokens.Slice(k.Slot.Start, k.Slot.Length), _maskId))
+            if (k.Search is not { } search)
+            {
+                continue;
+            }
+
+            // The positions' own best tokens, when they complete the slot together, are already its most probable
+            // completion: the search would change nothing.
+            var region = rowTokens.Slice(k.Slot.Start, k.Slot.Length);
+            if (_scratch.Length < region.Length)
+            {
+                _scratch = new long[region.Length];
+            }
+
+            var picks = _scratch.AsSpan(0, region.Length);
+            region.CopyTo(picks);
+            for (int i = 0; i < set.Count; i++)
+            {
+                int at = set.Position[i] - k.Slot.Start;
+                if ((uint)at < (uint)picks.Length && search.IsRecorded(at))
+                {
+                    picks[at] = set.Token[i];
+                }
+            }
+
+            if (search.IsCompletable(picks, _maskId) || !search.Solve(region, _maskId))
             {
                 continue;
             }
