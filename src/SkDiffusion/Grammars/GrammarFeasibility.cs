@@ -273,7 +273,7 @@ internal sealed class GrammarFeasibility
 
     private ReadOnlySpan<ulong> Set(ulong[] sets, int index) => sets.AsSpan(index * _words, _words);
 
-    private static bool Has(ReadOnlySpan<ulong> set, int s) => (set[s >> 6] & (1UL << (s & 63))) != 0;
+    internal static bool Has(ReadOnlySpan<ulong> set, int s) => (set[s >> 6] & (1UL << (s & 63))) != 0;
 
     private static void Or(Span<ulong> target, ReadOnlySpan<ulong> source)
     {

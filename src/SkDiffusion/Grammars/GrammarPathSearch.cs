@@ -40,8 +40,7 @@ internal sealed class GrammarPathSearch
     private readonly int[] _fromToken;
     private readonly int[] _path;
     private readonly double[] _pathLogProbability;
-    private ulong[]? _current;
-    private ulong[]? _next;
+    private readonly GrammarFeasibility _check;
 
     internal GrammarPathSearch(TokenAutomaton automaton, GrammarFeasibility pass)
     {
@@ -60,6 +59,7 @@ internal sealed class GrammarPathSearch
         _fromToken = new int[cells];
         _path = new int[length];
         _pathLogProbability = new double[length];
+        _check = new GrammarFeasibility(automaton, length);
     }
 
     /// <summary>The region length in positions.</summary>
@@ -240,63 +240,8 @@ internal sealed class GrammarPathSearch
     /// </summary>
     /// <param name="tokens">The region's tokens, <paramref name="maskId"/> where any token may stand.</param>
     /// <param name="maskId">The mask token id.</param>
-    public bool IsCompletable(ReadOnlySpan<long> tokens, long maskId)
-    {
-        if (tokens.Length != Length)
-        {
-            throw new ArgumentException($"The region holds {tokens.Length} tokens but this search was created for {Length} positions.", nameof(tokens));
-        }
-
-        int words = _a.StateWords;
-        _current ??= new ulong[words];
-        _next ??= new ulong[words];
-        Array.Clear(_current);
-        _current[_a.Start >> 6] |= 1UL << (_a.Start & 63);
-        for (int i = 0; i < Length; i++)
-        {
-            Array.Clear(_next);
-            bool any = false;
-            for (int w = 0; w < words; w++)
-            {
-                ulong bits = _current[w];
-                while (bits != 0)
-                {
-                    int s = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                    bits &= bits - 1;
-                    if (tokens[i] == maskId)
-                    {
-                        foreach (ushort n in _a.SuccessorList(s))
-                        {
-                            _next[n >> 6] |= 1UL << (n & 63);
-                            any = true;
-                        }
-                    }
-                    else if (_a.Next(s, (int)tokens[i]) is int n and >= 0)
-                    {
-                        _next[n >> 6] |= 1UL << (n & 63);
-                        any = true;
-                    }
-                }
-            }
-
-            if (!any)
-            {
-                return false;
-            }
-
-            (_current, _next) = (_next, _current);
-        }
-
-        for (int s = 0; s < _a.StateCount; s++)
-        {
-            if (_a.IsAccepting(s) && (_current[s >> 6] & (1UL << (s & 63))) != 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <exception cref="ArgumentException">The region's length is not <see cref="Length"/>.</exception>
+    public bool IsCompletable(ReadOnlySpan<long> tokens, long maskId) => _check.Compute(tokens, maskId);
 
     /// <summary>The path's token at a recorded masked position (after a successful <see cref="Solve"/>).</summary>
     public int TokenAt(int position) => _path[position];
@@ -323,5 +268,5 @@ internal sealed class GrammarPathSearch
         }
     }
 
-    private static bool Has(ReadOnlySpan<ulong> set, int s) => (set[s >> 6] & (1UL << (s & 63))) != 0;
+    private static bool Has(ReadOnlySpan<ulong> set, int s) => GrammarFeasibility.Has(set, s);
 }

@@ -11,9 +11,8 @@ namespace SkDiffusion.Tests.Grammars;
 /// </summary>
 public sealed class GrammarPathSearchTests
 {
-    // Tokens: 0 "a", 1 "b", 2 "ab", 3 "ba", 4 EOS, 5 mask.
-    private static readonly ByteVocabulary Tiny = ByteVocabulary.Create([[(byte)'a'], [(byte)'b'], [(byte)'a', (byte)'b'], [(byte)'b', (byte)'a'], null, null], eosId: 4);
-    private const int Mask = 5;
+    private static readonly ByteVocabulary Tiny = GrammarTestKit.Tiny;
+    private const int Mask = GrammarTestKit.TinyMask;
 
     [Theory]
     [InlineData("(ab)+a?", 5)]

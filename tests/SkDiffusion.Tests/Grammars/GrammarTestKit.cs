@@ -13,6 +13,11 @@ internal static class GrammarTestKit
         "null", "ing", " the", "city", "job", "married", "é", "\"é", "}}", "]}", "[\"", "\"]", "\"name\": \"", " Park", "12", "0",
     ];
 
+    /// <summary>Tokens 0 "a", 1 "b", 2 "ab", 3 "ba", 4 EOS, 5 mask (<see cref="TinyMask"/>): small enough to enumerate every canvas.</summary>
+    public static ByteVocabulary Tiny { get; } = ByteVocabulary.Create([[(byte)'a'], [(byte)'b'], [(byte)'a', (byte)'b'], [(byte)'b', (byte)'a'], null, null], eosId: 4);
+
+    public const int TinyMask = 5;
+
     /// <summary>One token per byte value (ids 0-255), then EOS 256, EoT 257, mask 258.</summary>
     public static ByteVocabulary Bytes { get; } = CreateBytes();
 

@@ -47,7 +47,8 @@ internal sealed class CandidateScorer
     {
         bool exploring = candidate > 0 && _explore is not null;
         ScoreEach(r, set, step, candidate, output, logitsOffset, exploring);
-        if (_grammar is not null && !exploring && _options.Temperature == 0)
+        // The gate holds path searches only for greedy runs (SamplingRun); exploring candidates choose locally.
+        if (_grammar is not null && !exploring)
         {
             var row = _state.Rows[r];
             _grammar.ChoosePaths(r, new ReadOnlySpan<long>(_state.Tokens, _state.RowBase(r), row.Length), set, _options.Score == Scoring.ScoreKind.Confidence);

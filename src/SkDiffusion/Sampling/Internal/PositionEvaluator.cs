@@ -105,7 +105,8 @@ internal sealed class PositionEvaluator
             return false;
         }
 
-        if (slotAllowed is GrammarSlotConstraint { Search: { } search } grammar)
+        // Only greedy evaluators feed the path search (reward guidance's exploring candidates choose locally).
+        if (_temperature == 0 && slotAllowed is GrammarSlotConstraint { Search: { } search } grammar)
         {
             search.Record(context.Position - grammar.Slot.Start, x, _model.LogSumExp);
         }
