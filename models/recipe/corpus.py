@@ -202,6 +202,9 @@ def _question(rng, split, cores, k, base, **fmt):
     cores is (a table, its stage-8e twin), read under key k; the twin is used with probability --wide-share."""
     if split != "train":
         return rng.choice(base).format(**fmt)
+    share = broad_phrasing.RELATION_SHARE
+    if share and rng.random() < share:
+        return broad_phrasing.relation_question(rng, k, next(iter(fmt.values())))
     table = broad_phrasing.wide(rng, *cores)
     return broad_phrasing.question(rng, table[k], base, **fmt)
 

@@ -341,3 +341,61 @@ def check_disjoint():
         for w in _strings(value):
             for marker in HELD_OUT_MARKERS:
                 assert marker.lower() not in w.lower(), (name, w, marker)
+
+
+# Stage 8i (--relation-share): on held-out questions the model answered another relation than the one asked ("What is
+# the occupation of X?" got where X lives; "Money used in Y?" got Y's capital): its questions came from a few dozen
+# whole templates, so it keyed on their shapes. These questions are composed from a frame and one of several words for
+# the relation, so that the relation word, wherever it stands, decides the answer. A composed question that contains a
+# held-out marker is drawn again (`relation_question`), so no held-out template is ever produced.
+RELATION_NOUNS = {
+    "city": ["city", "town", "home town", "home", "place of residence", "location", "home city"],
+    "job": ["job", "work", "profession", "occupation", "trade", "line of work", "career", "kind of work"],
+    "age": ["age", "age in years", "current age"],
+    "capital": ["capital", "capital city", "seat of government", "main city"],
+    "language": ["language", "main language", "spoken language", "tongue", "national language"],
+    "currency": ["currency", "money", "national currency", "kind of money", "cash"],
+}
+RELATION_FRAMES = ["What is the {r} of {x}?", "What is {x}'s {r}?", "{x}'s {r}?", "{R} of {x}?", "Tell me the {r} of {x}.",
+                   "Do you know {x}'s {r}?", "I would like to know the {r} of {x}.", "Name the {r} of {x}.", "{x}: {r}?",
+                   "Give me {x}'s {r}.", "What about the {r} of {x}?", "Any idea what {x}'s {r} is?",
+                   "Could you tell me the {r} of {x}?", "And {x}'s {r}?", "The {r} of {x} is what?",
+                   "About {x}: what is the {r}?", "Regarding {x}, what is the {r}?", "Which {r} does {x} have?",
+                   "What {r} does {x} have?", "Please state the {r} of {x}.", "{x} and its {r}?"]
+RELATION_VERBS = {
+    "city": ["Where does {x} reside?", "{x} resides where?", "In what place does {x} live?", "{x} lives where?",
+             "Where has {x} settled?", "{x} is based where?", "Where can I find {x}?", "Where does {x} make a home?"],
+    "job": ["What does {x} do?", "{x} does what job?", "How does {x} earn a living?", "{x} is employed as what?",
+            "What is {x} employed as?", "What kind of job does {x} have?", "{x} earns money how?",
+            "What does {x} do all day at work?"],
+    "age": ["How old is {x}?", "{x} is what age?", "How many years old is {x}?", "{x} is how many years old?",
+            "At what age is {x} now?", "How many birthdays has {x} had?", "What age has {x} reached?"],
+    "capital": ["Which city is {x} governed from?", "Where is the capital of {x}?", "Which city is {x}'s capital?",
+                "From which city is {x} run?", "What city does {x} have as its seat of government?"],
+    "language": ["What do people speak in {x}?", "In {x}, people speak what?", "{x} speaks which language?",
+                 "Which tongue is heard in {x}?", "What do they speak over in {x}?", "Which language will I hear in {x}?"],
+    "currency": ["What do you pay with in {x}?", "What money do I need in {x}?", "What cash do people carry in {x}?",
+                 "When in {x}, which currency should I use?", "{x} uses which currency?", "What is the local money in {x}?",
+                 "Which coins and notes are used in {x}?"],
+}
+RELATION_SHARE = 0.0
+
+
+def relation_question(rng, relation, x):
+    """A question about relation ("city", "job", "age", "capital", "language", "currency") of x (a person or a
+    country), from a frame and a relation word or a relation's own verb frame, sometimes with a prefix or a suffix;
+    never one that contains a held-out marker."""
+    while True:
+        if rng.random() < 0.6:
+            r = rng.choice(RELATION_NOUNS[relation])
+            q = rng.choice(RELATION_FRAMES).format(r=r, R=r[0].upper() + r[1:], x=x)
+        else:
+            q = rng.choice(RELATION_VERBS[relation]).format(x=x)
+        u = rng.random()
+        if u < 0.15:
+            q = rng.choice(Q_PREFIX) + q
+        elif u < 0.3:
+            q = q + rng.choice(Q_SUFFIX)
+        low = q.lower()
+        if not any(m.lower() in low for m in HELD_OUT_MARKERS) and "json" not in low:
+            return q

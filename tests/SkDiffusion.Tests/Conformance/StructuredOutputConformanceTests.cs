@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -12,6 +14,8 @@ public sealed class StructuredOutputConformanceTests(EmbeddedChatFixture fixture
     public sealed record Person(string Name, int Age, string City, string Job, bool Married);
 
     public sealed record City(string Name);
+
+    public sealed record Rating([property: Range(0.0, 1.0)] double Score, [property: Range(-2.5, 2.5)] double Shift);
 
     private static ChatOptions Sizes() => new() { Seed = 1, AdditionalProperties = new() { ["json_string_tokens"] = 4, ["json_array_items"] = 2 } };
 
@@ -50,6 +54,23 @@ public sealed class StructuredOutputConformanceTests(EmbeddedChatFixture fixture
         var options = new ChatOptions { AdditionalProperties = new() { ["copy_strings"] = "often" } };
         var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => client.GetResponseAsync<Person>(Sentence, options));
         Assert.Contains("copy_strings", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Range_attributes_on_doubles_bound_the_numbers_written()
+    {
+        var schema = AIJsonUtilities.CreateJsonSchema(typeof(Rating)).GetRawText();
+        Assert.Contains("\"maximum\"", schema, StringComparison.Ordinal);
+        using var client = fixture.Client();
+        for (int seed = 1; seed <= 3; seed++)
+        {
+            var response = await client.GetResponseAsync<Rating>(Sentence, new ChatOptions { Seed = seed, Temperature = 1f });
+            Assert.True(response.TryGetResult(out var rating), response.Text);
+            Assert.InRange(rating!.Score, 0.0, 1.0);
+            Assert.InRange(rating.Shift, -2.5, 2.5);
+            using var doc = JsonDocument.Parse(response.Text);
+            Assert.DoesNotContain("e", doc.RootElement.GetProperty("score").GetRawText().ToLower(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

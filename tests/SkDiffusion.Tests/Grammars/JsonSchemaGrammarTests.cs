@@ -52,6 +52,11 @@ public sealed class JsonSchemaGrammarTests
         ["-2", "0", "12"], ["-3", "13", "12.0", "1e1"]);
 
     [Fact]
+    public void Number_bounds_allow_fractions_inside_the_range() => Check(
+        """{"type":"number","minimum":-1.25,"exclusiveMaximum":3}""",
+        ["-1.25", "-1.2", "-0.5", "0", "0.000", "2.99999", "-1", "1.250"], ["-1.26", "3", "3.0", "-1.3", "2.5e0", "-0", "01.5", "1."]);
+
+    [Fact]
     public void Numbers_booleans_nulls() => Check(
         """{"type":["number","boolean","null"]}""",
         ["0", "-1.5", "3e10", "2.0E-3", "true", "null"], ["01", "1.", ".5", "\"1\"", "True"]);
@@ -123,7 +128,8 @@ public sealed class JsonSchemaGrammarTests
         { """{"$ref":"#/$defs/missing"}""", "/$ref" },
         { """{"$ref":"http://x/y"}""", "/$ref" },
         { """{"type":"string","format":"uri"}""", "/format" },
-        { """{"type":"number","minimum":0}""", "/minimum" },
+        { """{"type":"number","minimum":2.5,"exclusiveMaximum":2.5}""", "/minimum" },
+        { """{"type":"number","maximum":1e40}""", "/maximum" },
         { """{"type":"strin"}""", "/type" },
         { """{"type":"object","properties":{"a":{}},"required":["b"]}""", "/required" },
         { """{"type":"string","pattern":"(a"}""", "/pattern" },

@@ -35,7 +35,7 @@ internal sealed class JsonSchemaCompiler
 
     public static RegexNode Compile(JsonElement schema, GrammarOptions options) => new JsonSchemaCompiler(schema, options).Schema(schema, "");
 
-    private static string Child(string pointer, string token) => pointer + "/" + token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+    internal static string Child(string pointer, string token) => pointer + "/" + token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     private RegexNode Schema(JsonElement s, string ptr)
     {
@@ -193,67 +193,14 @@ internal sealed class JsonSchemaCompiler
     private RegexNode Typed(JsonElement s, string ptr, string type) => type switch
     {
         "string" => JsonStringSchema.Compile(s, ptr, _options),
-        "integer" => Integer(s, ptr),
-        "number" => Number(s, ptr),
+        "integer" => JsonNumberSchema.Integer(s, ptr),
+        "number" => JsonNumberSchema.Number(s, ptr),
         "boolean" => JsonLexicon.Boolean,
         "null" => JsonLexicon.Null,
         "object" => Object(s, ptr),
         "array" => Array(s, ptr),
         _ => JsonLexicon.AnyValue(_options.MaxJsonDepth),
     };
-
-    /// <summary>The bound an integer without <c>minimum</c>/<c>maximum</c> takes on that side: nine digits.</summary>
-    internal const int UnboundedIntegerLimit = 999_999_999;
-
-    private static RegexNode Integer(JsonElement s, string ptr)
-    {
-        BigInteger? min = Bound(s, ptr, "minimum", up: true, 0);
-        BigInteger? exMin = Bound(s, ptr, "exclusiveMinimum", up: true, 1);
-        BigInteger? max = Bound(s, ptr, "maximum", up: false, 0);
-        BigInteger? exMax = Bound(s, ptr, "exclusiveMaximum", up: false, -1);
-        BigInteger? lo = min is null ? exMin : exMin is null ? min : BigInteger.Max(min.Value, exMin.Value);
-        BigInteger? hi = max is null ? exMax : exMax is null ? max : BigInteger.Min(max.Value, exMax.Value);
-        if (lo is { } a && hi is { } b && a > b)
-        {
-            throw new GrammarException($"the integer range is empty: the lower bound {a} is above the upper bound {b}.", Child(ptr, s.TryGetProperty("minimum", out _) ? "minimum" : "exclusiveMinimum"));
-        }
-
-        // An unbounded side stops at nine digits, inside the range of .NET's int that typed results deserialize into
-        // (a model left free writes digit strings that overflow it). Explicit bounds lift this.
-        return IntegerRange.Build(lo ?? -UnboundedIntegerLimit, hi ?? UnboundedIntegerLimit);
-    }
-
-    /// <summary>An integer bound: the keyword's number rounded inward (up for lower bounds), plus <paramref name="shift"/>.</summary>
-    private static BigInteger? Bound(JsonElement s, string ptr, string keyword, bool up, int shift)
-    {
-        if (!s.TryGetProperty(keyword, out var v))
-        {
-            return null;
-        }
-
-        if (v.ValueKind != JsonValueKind.Number || !decimal.TryParse(v.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out decimal d))
-        {
-            throw new GrammarException($"'{keyword}' must be a number, not {v.GetRawText()}.", Child(ptr, keyword));
-        }
-
-        bool whole = decimal.Truncate(d) == d;
-        decimal r = up ? decimal.Ceiling(d) : decimal.Floor(d);
-        // An exclusive bound on a fractional value is already strict after rounding inward.
-        return new BigInteger(r) + (whole ? shift : 0);
-    }
-
-    private static RegexNode Number(JsonElement s, string ptr)
-    {
-        foreach (string k in new[] { "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" })
-        {
-            if (s.TryGetProperty(k, out _))
-            {
-                throw new GrammarException($"'{k}' is supported for integers only: use \"type\": \"integer\", or drop the bound for a number.", Child(ptr, k));
-            }
-        }
-
-        return JsonLexicon.Number;
-    }
 
     private RegexNode Object(JsonElement s, string ptr)
     {
