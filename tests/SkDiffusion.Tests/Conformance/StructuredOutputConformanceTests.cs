@@ -15,6 +15,8 @@ public sealed class StructuredOutputConformanceTests(EmbeddedChatFixture fixture
 
     public sealed record City(string Name);
 
+    public sealed record Profile(string Name, Uri Homepage, DateOnly Joined, Guid Id);
+
     public sealed record Rating([property: Range(0.0, 1.0)] double Score, [property: Range(-2.5, 2.5)] double Shift);
 
     private static ChatOptions Sizes() => new() { Seed = 1, AdditionalProperties = new() { ["json_string_tokens"] = 4, ["json_array_items"] = 2 } };
@@ -71,6 +73,15 @@ public sealed class StructuredOutputConformanceTests(EmbeddedChatFixture fixture
             using var doc = JsonDocument.Parse(response.Text);
             Assert.DoesNotContain("e", doc.RootElement.GetProperty("score").GetRawText().ToLower(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Uris_dates_and_guids_deserialize_into_their_types()
+    {
+        using var client = fixture.Client();
+        var response = await client.GetResponseAsync<Profile>(Sentence, Sizes());
+        Assert.True(response.TryGetResult(out var profile), response.Text);
+        Assert.True(profile!.Homepage.IsAbsoluteUri, response.Text);
     }
 
     [Fact]

@@ -82,6 +82,10 @@ public sealed class JsonSchemaGrammarTests
         Check("""{"type":"string","format":"date-time"}""", ["\"2024-01-31T10:00:00Z\""], ["\"2024-01-31 10:00:00Z\"", "\"2024-01-31T10:00:00\""]);
         Check("""{"type":"string","format":"uuid"}""", ["\"123e4567-e89b-12d3-a456-426614174000\""], ["\"123e4567e89b12d3a456426614174000\""]);
         Check("""{"type":"string","format":"email"}""", ["\"a.b@example.com\""], ["\"a@b\"", "\"@x.com\""]);
+        Check("""{"type":"string","format":"uri"}""", ["\"https://example.com/a?b=1#c\"", "\"mailto:a@b.org\"", "\"urn:isbn:0451450523\""], ["\"/relative/path\"", "\"http://a b\"", "\"1http://x\"", "\"\""]);
+        Check("""{"type":"string","format":"uri-reference"}""", ["\"/relative/path?x=[1]\"", "\"https://example.com\""], ["\"a b\"", "\"\""]);
+        Check("""{"type":"string","format":"hostname"}""", ["\"example.com\"", "\"a-1.b\""], ["\"-a.com\"", "\"a..b\"", "\"a_b\""]);
+        Check("""{"type":"string","format":"ipv4"}""", ["\"192.168.0.1\"", "\"255.255.255.255\"", "\"0.0.0.0\""], ["\"256.1.1.1\"", "\"01.1.1.1\"", "\"1.1.1\""]);
     }
 
     [Fact]
@@ -127,7 +131,7 @@ public sealed class JsonSchemaGrammarTests
         { """{"$defs":{"n":{"type":"array","items":{"$ref":"#/$defs/n"}}},"$ref":"#/$defs/n"}""", "/$defs/n/items/$ref" },
         { """{"$ref":"#/$defs/missing"}""", "/$ref" },
         { """{"$ref":"http://x/y"}""", "/$ref" },
-        { """{"type":"string","format":"uri"}""", "/format" },
+        { """{"type":"string","format":"ipv6"}""", "/format" },
         { """{"type":"number","minimum":2.5,"exclusiveMaximum":2.5}""", "/minimum" },
         { """{"type":"number","maximum":1e40}""", "/maximum" },
         { """{"type":"strin"}""", "/type" },
