@@ -28,14 +28,20 @@ OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/rec
     --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --lr 2.5e-4 \
     --schedule-from 12052 --total-steps 1300 --max-steps 13352 --eval-every 150 --row-tokens 136
 # Stage 8h: from step 13,312, extraction instructions in more wordings and key-value lists with a bare marital word.
-# Then resumed at the schedule's floor raised to 2e-5, with more bare-word lists; the committed checkpoint came from
-# this, stopped by its time limit (22 minutes) at step 14,552.
+# Then resumed at the schedule's floor raised to 2e-5, with more bare-word lists, stopped by its time limit (22 minutes)
+# at step 14,552; stage 8i continues this run.
 OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes "$minutes" --threads 2 \
     --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
     --bare-share 0.15 --lr 1e-4 --schedule-from 13312 --total-steps 1000 --max-steps 14312 --eval-every 150 --row-tokens 136
 OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes 22 --threads 2 \
     --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
     --bare-share 0.25 --lr 2e-4 --schedule-from 13312 --total-steps 1000 --max-steps 14800 --eval-every 150 --row-tokens 136
+# Stage 8i: from step 14,552 (the run above, resumed with its optimizer state), questions composed from a frame and a
+# relation word (--relation-share). The committed checkpoint came from this, stopped by its time limit at step 16,250.
+OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes 75 --threads 2 \
+    --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
+    --bare-share 0.2 --relation-share 0.5 --lr 1e-4 --schedule-from 14552 --total-steps 2000 --max-steps 16552 \
+    --eval-every 250 --row-tokens 136
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder.Tool -f net10.0 -- --checkpoint models/checkpoint \

@@ -75,6 +75,38 @@ public sealed class JsonSchemaGrammarTests
         ["[]", """[{"id": 1}, {"id": 2}, {"id": 3}]""", """[{"id": 10}]""", """[{"id": 1},{"id": 2}]"""]);
 
     [Fact]
+    public void Every_uri_the_formats_accept_is_read_by_dotnets_uri()
+    {
+        string[] candidates =
+        [
+            "M:aim", "c:x", "http:abc", "mailto:a@b.org", "mailto:@", "urn:isbn:1", "urn:%", "http://a:65536", "http://a:0080",
+            "http://[x", "http://a:b:c", "http://", "http://%41", "http://@", "http:///x", "http://a..b", "ab://9", "ab://a.9:1#",
+            "http://a/[x]", "http://a/%zz", "http://a?x=%", "http://-a.b", "a+b.c-d://x-y.z:0/", "ab://a.b/'()*+,;=@!$&~",
+            "//x", "/a/b?c#d", "a%zz", "/@x", "a?[", "x/", "a:b/c", "./a", "../a",
+        ];
+        var uri = Schema("""{"type":"string","format":"uri"}""");
+        var reference = Schema("""{"type":"string","format":"uri-reference"}""");
+        int acceptedAbsolute = 0, acceptedReference = 0;
+        foreach (string c in candidates)
+        {
+            string json = JsonSerializer.Serialize(c);
+            if (uri.Matches(json))
+            {
+                acceptedAbsolute++;
+                Assert.True(Uri.TryCreate(c, UriKind.Absolute, out _), $"format uri accepts {c}, which Uri does not read as absolute");
+            }
+
+            if (reference.Matches(json))
+            {
+                acceptedReference++;
+                Assert.NotNull(JsonSerializer.Deserialize<Uri>(json));
+            }
+        }
+
+        Assert.True(acceptedAbsolute >= 8 && acceptedReference > acceptedAbsolute, $"{acceptedAbsolute} absolute, {acceptedReference} references");
+    }
+
+    [Fact]
     public void Formats() 
     {
         Check("""{"type":"string","format":"date"}""", ["\"2024-02-29\""], ["\"2024-13-01\"", "\"24-01-01\""]);
@@ -82,8 +114,8 @@ public sealed class JsonSchemaGrammarTests
         Check("""{"type":"string","format":"date-time"}""", ["\"2024-01-31T10:00:00Z\""], ["\"2024-01-31 10:00:00Z\"", "\"2024-01-31T10:00:00\""]);
         Check("""{"type":"string","format":"uuid"}""", ["\"123e4567-e89b-12d3-a456-426614174000\""], ["\"123e4567e89b12d3a456426614174000\""]);
         Check("""{"type":"string","format":"email"}""", ["\"a.b@example.com\""], ["\"a@b\"", "\"@x.com\""]);
-        Check("""{"type":"string","format":"uri"}""", ["\"https://example.com/a?b=1#c\"", "\"mailto:a@b.org\"", "\"urn:isbn:0451450523\""], ["\"/relative/path\"", "\"http://a b\"", "\"1http://x\"", "\"\""]);
-        Check("""{"type":"string","format":"uri-reference"}""", ["\"/relative/path?x=[1]\"", "\"https://example.com\""], ["\"a b\"", "\"\""]);
+        Check("""{"type":"string","format":"uri"}""", ["\"https://example.com/a?b=1#c\"", "\"ab://x-y.z:8080/\"", "\"urn:isbn:0451450523\""], ["\"/relative/path\"", "\"http://a b\"", "\"1http://x\"", "\"M:aim\"", "\"mailto:a@b.org\"", "\"http://a..b\"", "\"http://\"", "\"\""]);
+        Check("""{"type":"string","format":"uri-reference"}""", ["\"/relative/path?x=[1]\"", "\"a/b/\"", "\"https://example.com\""], ["\"a b\"", "\"c:x\"", "\"//x\"", "\"\""]);
         Check("""{"type":"string","format":"hostname"}""", ["\"example.com\"", "\"a-1.b\""], ["\"-a.com\"", "\"a..b\"", "\"a_b\""]);
         Check("""{"type":"string","format":"ipv4"}""", ["\"192.168.0.1\"", "\"255.255.255.255\"", "\"0.0.0.0\""], ["\"256.1.1.1\"", "\"01.1.1.1\"", "\"1.1.1\""]);
     }
