@@ -37,10 +37,15 @@ OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/rec
     --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
     --bare-share 0.25 --lr 2e-4 --schedule-from 13312 --total-steps 1000 --max-steps 14800 --eval-every 150 --row-tokens 136
 # Stage 8i: from step 14,552 (the run above, resumed with its optimizer state), questions composed from a frame and a
-# relation word (--relation-share). The committed checkpoint came from this, stopped by its time limit at step 16,250.
+# relation word (--relation-share), stopped by its time limit at step 16,250, then resumed for 25 minutes (the rate at
+# its floor); the committed checkpoint came from this, stopped at step 16,926.
 OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes 75 --threads 2 \
     --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
     --bare-share 0.2 --relation-share 0.5 --lr 1e-4 --schedule-from 14552 --total-steps 2000 --max-steps 16552 \
+    --eval-every 250 --row-tokens 136
+OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes 25 --threads 2 \
+    --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
+    --bare-share 0.2 --relation-share 0.5 --lr 1e-4 --schedule-from 14552 --total-steps 2000 --max-steps 17100 \
     --eval-every 250 --row-tokens 136
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
