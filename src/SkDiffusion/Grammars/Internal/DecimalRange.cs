@@ -185,5 +185,5 @@ internal static class DecimalRange
 
     private static RegexNode Digit => Digits('0', '9');
 
-    private static RegexNode Digits(char lo, char hi) => RegexNode.Class(ByteSet.Range(lo, hi));
+    private static RegexNode Digits(char lo, char hi) => IntegerRange.Digits(lo, hi);
 }

@@ -95,5 +95,6 @@ internal static class IntegerRange
         return RegexNode.Alternation(options);
     }
 
-    private static RegexNode Digits(char lo, char hi) => RegexNode.Class(ByteSet.Range(lo, hi));
+    /// <summary>One digit from <paramref name="lo"/> to <paramref name="hi"/>.</summary>
+    internal static RegexNode Digits(char lo, char hi) => RegexNode.Class(ByteSet.Range(lo, hi));
 }

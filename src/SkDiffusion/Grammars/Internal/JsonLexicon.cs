@@ -17,6 +17,18 @@ internal static class JsonLexicon
 
     public static readonly RegexNode KeySeparator = RegexNode.Literal(": ");
 
+    /// <summary>The characters a URI may hold after its host (RFC 3986's unreserved, reserved and '%').</summary>
+    private const string UriCharacter = @"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]";
+
+    /// <summary>
+    /// A hierarchical URI that .NET's Uri reads as absolute: a scheme of two or more characters (one letter is a
+    /// drive), "://", a host of dotted labels, an optional port, then any URI characters.
+    /// </summary>
+    private const string HierarchicalUri = @"[A-Za-z][A-Za-z0-9+.\-]+://[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*(:\d{1,4})?([/?#]" + UriCharacter + "*)?";
+
+    /// <summary>A relative URI whose path segments hold no ':' (a first segment with a colon would read as a scheme or a drive).</summary>
+    private const string RelativeUri = @"/?[A-Za-z0-9\-._~!$&'()*+,;=%@]+(/[A-Za-z0-9\-._~!$&'()*+,;=%@]+)*/?([?#]" + UriCharacter + "*)?";
+
     private static readonly Dictionary<string, string> Formats = new(StringComparer.Ordinal)
     {
         ["date"] = @"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
@@ -24,12 +36,8 @@ internal static class JsonLexicon
         ["date-time"] = @"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)",
         ["uuid"] = @"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
         ["email"] = @"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
-        // What .NET's Uri reads as absolute: a scheme of two or more characters (one letter is a drive), "://", a host
-        // of dotted labels, an optional port, then any URI characters; or an opaque "urn:" name.
-        ["uri"] = @"[A-Za-z][A-Za-z0-9+.\-]+://[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*(:\d{1,4})?([/?#][A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*)?|urn:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+",
-        // An absolute URI as above, or a relative one whose path segments hold no ':' (a first segment with a colon
-        // would read as a scheme or a drive).
-        ["uri-reference"] = @"[A-Za-z][A-Za-z0-9+.\-]+://[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*(:\d{1,4})?([/?#][A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*)?|/?[A-Za-z0-9\-._~!$&'()*+,;=%@]+(/[A-Za-z0-9\-._~!$&'()*+,;=%@]+)*/?([?#][A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*)?",
+        ["uri"] = HierarchicalUri + "|urn:" + UriCharacter + "+",
+        ["uri-reference"] = HierarchicalUri + "|" + RelativeUri,
         ["hostname"] = @"[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*",
         ["ipv4"] = @"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)",
     };

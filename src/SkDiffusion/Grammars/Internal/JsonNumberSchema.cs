@@ -23,7 +23,7 @@ internal static class JsonNumberSchema
         BigInteger? hi = max is null ? exMax : exMax is null ? max : BigInteger.Min(max.Value, exMax.Value);
         if (lo is { } a && hi is { } b && a > b)
         {
-            throw new GrammarException($"the integer range is empty: the lower bound {a} is above the upper bound {b}.", JsonSchemaCompiler.Child(ptr, s.TryGetProperty("minimum", out _) ? "minimum" : "exclusiveMinimum"));
+            throw new GrammarException($"the integer range is empty: the lower bound {a} is above the upper bound {b}.", LowerBound(s, ptr));
         }
 
         // An unbounded side stops at nine digits, inside the range of .NET's int that typed results deserialize into
@@ -34,14 +34,9 @@ internal static class JsonNumberSchema
     /// <summary>An integer bound: the keyword's number rounded inward (up for lower bounds), plus <paramref name="shift"/>.</summary>
     private static BigInteger? Bound(JsonElement s, string ptr, string keyword, bool up, int shift)
     {
-        if (!s.TryGetProperty(keyword, out var v))
+        if (Decimal(s, ptr, keyword) is not { } d)
         {
             return null;
-        }
-
-        if (v.ValueKind != JsonValueKind.Number || !decimal.TryParse(v.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out decimal d))
-        {
-            throw new GrammarException($"'{keyword}' must be a number, not {v.GetRawText()}.", JsonSchemaCompiler.Child(ptr, keyword));
         }
 
         bool whole = decimal.Truncate(d) == d;
@@ -61,12 +56,16 @@ internal static class JsonNumberSchema
 
         if (min is { } a && max is { } b && (a > b || (a == b && (minExclusive || maxExclusive))))
         {
-            throw new GrammarException($"the number range is empty: no number lies between the lower bound {a} and the upper bound {b}.", JsonSchemaCompiler.Child(ptr, s.TryGetProperty("minimum", out _) ? "minimum" : "exclusiveMinimum"));
+            throw new GrammarException($"the number range is empty: no number lies between the lower bound {a} and the upper bound {b}.", LowerBound(s, ptr));
         }
 
         // A bounded number is spelled without an exponent: a digit string compares with a bound digit by digit.
         return DecimalRange.Build(min, minExclusive, max, maxExclusive);
     }
+
+    /// <summary>The pointer of the lower bound keyword, for an empty range.</summary>
+    private static string LowerBound(JsonElement s, string ptr) =>
+        JsonSchemaCompiler.Child(ptr, s.TryGetProperty("minimum", out _) ? "minimum" : "exclusiveMinimum");
 
     /// <summary>The tighter of an inclusive and an exclusive bound (the exclusive one on a tie).</summary>
     private static (decimal? Value, bool Exclusive) Tighter(decimal? inclusive, decimal? exclusive, bool lower)
@@ -85,7 +84,7 @@ internal static class JsonNumberSchema
         return exclusiveWins ? (e, true) : (i, false);
     }
 
-    /// <summary>A number bound as a decimal (28 significant digits).</summary>
+    /// <summary>A bound keyword's number as a decimal (28 significant digits), or null when the keyword is absent.</summary>
     private static decimal? Decimal(JsonElement s, string ptr, string keyword)
     {
         if (!s.TryGetProperty(keyword, out var v))
