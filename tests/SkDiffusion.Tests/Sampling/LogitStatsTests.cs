@@ -68,4 +68,21 @@ public sealed class LogitStatsTests
         Assert.Equal(0, none.Top1Probability);
         Assert.Equal(2, none.Scale);
     }
+
+    [Fact]
+    public void Entries_more_than_700_below_the_maximum_count_as_exactly_zero()
+    {
+        // The floor keeps Vector256.Exp off its subnormal slow path (Benchmarks --grammar, "softmax statistics"): such a
+        // term (under 1e-304) adds nothing to the maximum's 1, and now nothing to Σ p log p either.
+        var x = new float[16];
+        Array.Fill(x, -710f);
+        x[3] = 0f;
+        x[12] = float.NegativeInfinity;
+        var stats = LogitStats.Compute(x, 1, needTop2: true, needEntropy: true);
+        Assert.Equal(0, stats.LogSumExp);
+        Assert.Equal(1, stats.Top1Probability);
+        Assert.Equal(0, stats.SumPLogP);
+        var near = LogitStats.Compute([0f, -690f, -690f, -690f, -690f, -690f, -690f, -690f], 1, needTop2: false, needEntropy: true);
+        Assert.True(near.SumPLogP < 0, "a term 690 below the maximum still counts");
+    }
 }
