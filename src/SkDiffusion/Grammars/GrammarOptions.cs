@@ -29,6 +29,14 @@ public sealed record GrammarOptions
     public int MaxJsonDepth { get; init; } = 4;
 
     /// <summary>
+    /// How many levels a recursive <c>$ref</c> of a JSON schema unrolls (default 3, 0 to 8): a tree record's children
+    /// may nest this many levels below the first. Beyond that the reference allows no value, so an optional property
+    /// is left out, a nullable one is <c>null</c> and a list is empty there. 0 refuses recursive schemas with a
+    /// <see cref="GrammarException"/>. Each level copies the recursive part, so the automaton grows with the depth.
+    /// </summary>
+    public int MaxRecursionDepth { get; init; } = 3;
+
+    /// <summary>
     /// Whether the end-of-turn token may close the word as well as EOS (default <see langword="true"/>): chat answers end
     /// with EoT and are padded with EOS; infill holes use EOS only.
     /// </summary>
@@ -63,11 +71,16 @@ public sealed record GrammarOptions
             throw new ArgumentOutOfRangeException(nameof(MaxStates), MaxStates, $"GrammarOptions.MaxStates must be between 2 and {MaxStatesLimit}.");
         }
 
+        if (MaxRecursionDepth < 0 || MaxRecursionDepth > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRecursionDepth), MaxRecursionDepth, "GrammarOptions.MaxRecursionDepth must be between 0 and 8.");
+        }
+
         if (MaxJsonDepth < 0 || MaxJsonDepth > 8)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxJsonDepth), MaxJsonDepth, "GrammarOptions.MaxJsonDepth must be between 0 and 8.");
         }
     }
 
-    internal string CacheKey => $"{MaxStates}|{MaxJsonDepth}|{AllowEndOfTurn}";
+    internal string CacheKey => $"{MaxStates}|{MaxJsonDepth}|{MaxRecursionDepth}|{AllowEndOfTurn}";
 }

@@ -17,6 +17,8 @@ public sealed class StructuredOutputConformanceTests(EmbeddedChatFixture fixture
 
     public sealed record Profile(string Name, Uri Homepage, DateOnly Joined, Guid Id);
 
+    public sealed record Team(string Name, List<Team>? Parts);
+
     public sealed record Rating([property: Range(0.0, 1.0)] double Score, [property: Range(-2.5, 2.5)] double Shift);
 
     private static ChatOptions Sizes() => new() { Seed = 1, AdditionalProperties = new() { ["json_string_tokens"] = 4, ["json_array_items"] = 2 } };
@@ -82,6 +84,17 @@ public sealed class StructuredOutputConformanceTests(EmbeddedChatFixture fixture
         var response = await client.GetResponseAsync<Profile>(Sentence, Sizes());
         Assert.True(response.TryGetResult(out var profile), response.Text);
         Assert.True(profile!.Homepage.IsAbsoluteUri, response.Text);
+    }
+
+    [Fact]
+    public async Task A_recursive_record_deserializes_within_the_recursion_depth()
+    {
+        static int Depth(Team t) => 1 + (t.Parts is { Count: > 0 } parts ? parts.Max(Depth) : 0);
+        using var client = fixture.Client();
+        var response = await client.GetResponseAsync<Team>("Name a team and its parts.", Sizes());
+        Assert.True(response.TryGetResult(out var team), response.Text);
+        Assert.NotNull(team!.Name);
+        Assert.InRange(Depth(team), 1, 1 + SkDiffusion.Grammars.GrammarOptions.Default.MaxRecursionDepth);
     }
 
     [Fact]

@@ -160,7 +160,7 @@ public sealed class JsonSchemaGrammarTests
         { """{"type":"object","patternProperties":{"^x":{}}}""", "/patternProperties" },
         { """{"type":"object","properties":{"a":{"oneOf":[{"type":"string"}],"type":"string"}}}""", "/properties/a/type" },
         { """{"allOf":[{"type":"string"},{"maxLength":3}]}""", "/allOf" },
-        { """{"$defs":{"n":{"type":"array","items":{"$ref":"#/$defs/n"}}},"$ref":"#/$defs/n"}""", "/$defs/n/items/$ref" },
+        { """{"type":"object","properties":{"x":{"$ref":"#anchor"}}}""", "/properties/x/$ref" },
         { """{"$ref":"#/$defs/missing"}""", "/$ref" },
         { """{"$ref":"http://x/y"}""", "/$ref" },
         { """{"type":"string","format":"ipv6"}""", "/format" },

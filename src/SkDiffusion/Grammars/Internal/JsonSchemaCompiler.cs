@@ -22,21 +22,45 @@ internal sealed class JsonSchemaCompiler
         "unevaluatedProperties", "unevaluatedItems", "multipleOf", "$dynamicRef", "$recursiveRef", "additionalItems",
     };
 
-    private readonly JsonElement _root;
     private readonly GrammarOptions _options;
-    private readonly List<string> _refs = [];
+    private readonly JsonSchemaReferences _refs;
 
     private JsonSchemaCompiler(JsonElement root, GrammarOptions options)
     {
-        _root = root;
         _options = options;
+        _refs = new JsonSchemaReferences(root, options);
     }
 
-    public static RegexNode Compile(JsonElement schema, GrammarOptions options) => new JsonSchemaCompiler(schema, options).Schema(schema, "");
+    public static RegexNode Compile(JsonElement schema, GrammarOptions options)
+    {
+        var compiler = new JsonSchemaCompiler(schema, options);
+        var node = compiler.Schema(schema, "");
+        if (node.Kind == RegexNodeKind.Nothing)
+        {
+            throw new GrammarException(compiler._refs.CutOff
+                ? $"the schema allows no document: a recursive '$ref' is required at every level, so no document ends within GrammarOptions.MaxRecursionDepth ({options.MaxRecursionDepth}) levels; make the recursive property optional, nullable or an array."
+                : "the schema allows no document.", "");
+        }
+
+        return node;
+    }
 
     internal static string Child(string pointer, string token) => pointer + "/" + token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     private RegexNode Schema(JsonElement s, string ptr)
+    {
+        _refs.Enter(ptr);
+        try
+        {
+            return Unguarded(s, ptr);
+        }
+        finally
+        {
+            _refs.Leave();
+        }
+    }
+
+    private RegexNode Unguarded(JsonElement s, string ptr)
     {
         switch (s.ValueKind)
         {
@@ -66,8 +90,9 @@ internal sealed class JsonSchemaCompiler
 
         if (s.TryGetProperty("$ref", out var reference))
         {
+            constraining.RemoveAll(k => JsonSchemaReferences.IsVacuousSibling(k, s.GetProperty(k)));
             Alone(constraining, "$ref", ptr);
-            return Ref(reference, Child(ptr, "$ref"));
+            return _refs.Expand(reference, Child(ptr, "$ref"), Schema);
         }
 
         if (s.TryGetProperty("const", out var constant))
@@ -122,37 +147,6 @@ internal sealed class JsonSchemaCompiler
         {
             throw new GrammarException($"'{other}' next to '{keyword}' is not supported: move it into the referenced or listed schemas.", Child(ptr, other));
         }
-    }
-
-    private RegexNode Ref(JsonElement reference, string ptr)
-    {
-        if (reference.ValueKind != JsonValueKind.String)
-        {
-            throw new GrammarException("'$ref' must be a string.", ptr);
-        }
-
-        string r = reference.GetString()!;
-        string[] parts = r.Split('/');
-        if (parts.Length != 3 || parts[0] != "#" || (parts[1] != "$defs" && parts[1] != "definitions"))
-        {
-            throw new GrammarException($"'$ref' '{r}' is not supported: only '#/$defs/name' and '#/definitions/name' are.", ptr);
-        }
-
-        string name = parts[2].Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-        if (_root.ValueKind != JsonValueKind.Object || !_root.TryGetProperty(parts[1], out var defs) || defs.ValueKind != JsonValueKind.Object || !defs.TryGetProperty(name, out var target))
-        {
-            throw new GrammarException($"'$ref' '{r}' points to nothing: define it under '{parts[1]}' at the schema root.", ptr);
-        }
-
-        if (_refs.Contains(r))
-        {
-            throw new GrammarException($"'$ref' '{r}' is recursive ({string.Join(" -> ", _refs.Append(r))}): recursive schemas are not regular; unroll the recursion to a fixed depth.", ptr);
-        }
-
-        _refs.Add(r);
-        var node = Schema(target, "/" + parts[1] + "/" + parts[2]);
-        _refs.RemoveAt(_refs.Count - 1);
-        return node;
     }
 
     private static List<string> Types(JsonElement s, string ptr)
