@@ -214,11 +214,16 @@ def greeting_example(rng):
     return {"task": "chat", "prompt": q, "answer": a}
 
 
+# The share of fact rows that ask about a person read from a passage (the rest ask about a country, and 8% of the
+# training rows are greetings); --person-fact-share (stage 8j: 0.6).
+PERSON_FACT_SHARE = 0.45
+
+
 def fact_example(rng, split, phrasing="train"):
     r = rng.random()
     if r < 0.08 and split == "train":
         return greeting_example(rng)
-    if r < 0.55:
+    if r < 1.0 - PERSON_FACT_SHARE:
         w = rng.choice(WORLD)
         k = rng.choice(list(FACT_Q))
         qs = FACT_Q[k] if phrasing == "train" else FACT_Q_NEW[k]

@@ -380,6 +380,20 @@ RELATION_VERBS = {
 }
 RELATION_SHARE = 0.0
 
+# Stage 8j (--relation-more): on the step-16,926 model the person questions of the new phrasing were answered with
+# the person's job whatever they asked (2 of 13 cities and 2 of 12 ages right): "from" followed a name only in
+# "{name} is a {job} from {city}", and the age questions put the name first in a single frame. These frames ask for the
+# city with "from" and for the age with the name first, in wordings that differ from the held-out templates.
+RELATION_VERBS_MORE = {
+    "city": ["Where is {x} from?", "{x} is from where?", "What place is {x} from?", "{x} is from what place?",
+             "From what city is {x}?", "{x} hails from where?", "Where is {x} from originally?"],
+    "job": ["{x} works as what?", "{x} has what job?", "{x} does what for a living?"],
+    "age": ["{x} is what age now?", "{x} is aged how many years?", "{x}: how old?", "Tell me how old {x} is.",
+            "{x} has an age of what?", "{x} is how many years of age?", "How old would {x} be?"],
+    "capital": [], "language": [], "currency": [],
+}
+RELATION_MORE = False
+
 
 def relation_question(rng, relation, x):
     """A question about relation ("city", "job", "age", "capital", "language", "currency") of x (a person or a
@@ -390,7 +404,8 @@ def relation_question(rng, relation, x):
             r = rng.choice(RELATION_NOUNS[relation])
             q = rng.choice(RELATION_FRAMES).format(r=r, R=r[0].upper() + r[1:], x=x)
         else:
-            q = rng.choice(RELATION_VERBS[relation]).format(x=x)
+            verbs = RELATION_VERBS[relation] + RELATION_VERBS_MORE[relation] if RELATION_MORE else RELATION_VERBS[relation]
+            q = rng.choice(verbs).format(x=x)
         u = rng.random()
         if u < 0.15:
             q = rng.choice(Q_PREFIX) + q
