@@ -47,7 +47,16 @@ OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/rec
     --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
     --bare-share 0.2 --relation-share 0.5 --lr 1e-4 --schedule-from 14552 --total-steps 2000 --max-steps 17100 \
     --eval-every 250 --row-tokens 136
-/usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint
+# Stage 8j: from step 16,926 (stage 8i's command once more until its step-17,000 checkpoint), city and age frames
+# (--relation-more) and more person questions (--person-fact-share), at the rate's floor; stopped after step 18,500.
+# The committed weights are the mean of the work checkpoints of steps 17,500 to 18,500 (--keep-checkpoints).
+OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --minutes 100 --threads 2 \
+    --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 --wide-share 0.6 --instruct-share 0.5 \
+    --bare-share 0.2 --relation-share 0.6 --relation-more --person-fact-share 0.6 --lr 1e-4 --schedule-from 14552 \
+    --total-steps 2000 --max-steps 18500 --eval-every 250 --row-tokens 136 --keep-checkpoints
+/usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint \
+    --average models/recipe/work/ckpt-17500.pt models/recipe/work/ckpt-17750.pt models/recipe/work/ckpt-18000.pt \
+    models/recipe/work/ckpt-18250.pt models/recipe/work/ckpt-18500.pt
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder.Tool -f net10.0 -- --checkpoint models/checkpoint \
     --output models/tiny-llada --name skdiffusion/tiny-llada --overwrite

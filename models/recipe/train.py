@@ -251,6 +251,8 @@ def main():
     ap.add_argument("--mid-share", type=float, default=0.0, help="fraction of infilling passages drawn from the stage-8f shapes (phrasing.py: the span inside the sentence, words after it)")
     ap.add_argument("--instruct-share", type=float, default=0.0, help="fraction of compositional extraction instructions drawn from the stage-8h wordings (phrasing.py: polite words, leading verbs)")
     ap.add_argument("--bare-share", type=float, default=0.0, help="fraction of compositional person sentences that are key-value lists with a bare marital word (stage 8h)")
+    ap.add_argument("--keep-checkpoints", action="store_true", help="also keep each evaluation's checkpoint as ckpt-STEP.pt in the work folder (for --average)")
+    ap.add_argument("--average", nargs="+", metavar="CKPT", help="with --export: export the mean of these work checkpoints' weights (stage 8j)")
     ap.add_argument("--relation-more", action="store_true", help="stage 8j: more city ('from') and age frames in the composed questions (phrasing.RELATION_VERBS_MORE)")
     ap.add_argument("--person-fact-share", type=float, default=0.45, help="share of fact rows about a person in a passage (stage 8j: 0.6)")
     ap.add_argument("--relation-share", type=float, default=0.0, help="fraction of training questions composed from a frame and a relation word (stage 8i: phrasing.relation_question)")
@@ -304,6 +306,8 @@ def main():
             with open(os.path.join(a.init_from, "training_log.json")) as f:
                 step = json.load(f)["steps"]
         print(f"initialised from {a.init_from} at step {step} (fresh optimizer state)")
+    if a.average:
+        average(m, a.average, log)
     if a.export:
         export(m, tok, cfg, a.export, step, log)
         return
@@ -339,6 +343,8 @@ def main():
             print("eval", json.dumps(log[-1]), flush=True)
             torch.save({"model": m.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng.getstate(), "log": log}, ck + ".tmp")
             os.replace(ck + ".tmp", ck)
+            if a.keep_checkpoints:
+                shutil.copyfile(ck, os.path.join(a.work, f"ckpt-{step}.pt"))
     torch.save({"model": m.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng.getstate(), "log": log}, ck + ".tmp")
     os.replace(ck + ".tmp", ck)
     print("stopped at step", step)
@@ -396,6 +402,16 @@ def transfer(m, tok, source):
             mapped += 1
     m.load_state_dict(own)
     print(f"transferred blocks from {source}; {mapped} of {tok.size} token rows mapped by text", flush=True)
+
+
+def average(m, paths, log):
+    """Replaces the weights by the mean of the work checkpoints at paths (weight averaging over checkpoints taken at
+    the schedule's floor; stage 8j). The training log records which steps were averaged."""
+    states = [torch.load(p, map_location="cpu") for p in paths]
+    mean = {k: sum(s["model"][k].double() for s in states) / len(states) for k in states[0]["model"]}
+    m.load_state_dict({k: v.to(states[0]["model"][k].dtype) for k, v in mean.items()})
+    log.append({"averaged_steps": [s["step"] for s in states]})
+    print("averaged the weights of steps", [s["step"] for s in states], flush=True)
 
 
 def export(m, tok, cfg, out, step, log):
