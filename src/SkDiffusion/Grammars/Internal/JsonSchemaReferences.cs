@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using SkDiffusion.Templates.Json;
 
 namespace SkDiffusion.Grammars.Internal;
 
@@ -109,16 +109,7 @@ internal sealed class JsonSchemaReferences(JsonElement root, GrammarOptions opti
 
         foreach (string raw in pointer[1..].Split('/'))
         {
-            string token = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-            if (at.ValueKind == JsonValueKind.Object && at.TryGetProperty(token, out var next))
-            {
-                at = next;
-            }
-            else if (at.ValueKind == JsonValueKind.Array && int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < at.GetArrayLength())
-            {
-                at = at[i];
-            }
-            else
+            if (!JsonPointer.TryStep(at, raw, out at))
             {
                 return null;
             }

@@ -86,16 +86,7 @@ internal sealed partial class JsonSchemaBuilder
         var current = _root;
         foreach (string raw in target[1..].Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            string part = raw.Replace("~1", "/").Replace("~0", "~");
-            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(part, out var next))
-            {
-                current = next;
-            }
-            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(part, out int index) && index < current.GetArrayLength())
-            {
-                current = current[index];
-            }
-            else
+            if (!JsonPointer.TryStep(current, raw, out current))
             {
                 throw new TemplateException($"The reference '{target}' does not resolve inside the schema.", pointer: pointer);
             }
