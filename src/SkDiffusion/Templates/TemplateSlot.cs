@@ -164,7 +164,7 @@ public sealed class TemplateSlot
             TemplateSlotKind.Integer => $"int({len}{(Signed ? "" : ", unsigned")})",
             TemplateSlotKind.Number => $"number({len}{(Signed ? "" : ", unsigned")})",
             TemplateSlotKind.Boolean => "bool",
-            _ => $"enum({string.Join('|', Choices.Select(c => c.Replace("\\", "\\\\").Replace("|", "\\|").Replace(")", "\\)")))})",
+            _ => $"enum({string.Join('|', Choices.Select(c => c.Replace("\\", "\\\\").Replace("|", "\\|").Replace(")", "\\)").Replace("}", "\\}")))})",
         };
         return "{{" + Name + ":" + type + (Count is int n ? $"[{n}]" : "") + "}}";
     }

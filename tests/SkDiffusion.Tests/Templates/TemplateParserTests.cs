@@ -52,6 +52,18 @@ public class TemplateParserTests
         Assert.Equal("a {{b}} ", again.Segments[0].Text);
     }
 
+    [Fact]
+    public void An_enum_choice_holding_closing_braces_prints_them_escaped_and_round_trips()
+    {
+        // Found by TemplateFuzzTests: the escaped '\}' put "}}" into a choice, and the printed slot closed there.
+        var t = TextTemplate.Parse(@"{{tags:string(4)[3]}} {{op:enum(a\|b|c\)d)}\} {{n:int(3, unsigned)}}");
+        Assert.Equal(["a|b", "c)d)}} {{n:int(3, unsigned"], t.Slots.ElementAt(1).Choices);
+        var again = TextTemplate.Parse(t.ToString());
+        Assert.Equal(t.Slots.Select(s => (s.Name, s.Kind)), again.Slots.Select(s => (s.Name, s.Kind)));
+        Assert.Equal(t.Slots.ElementAt(1).Choices, again.Slots.ElementAt(1).Choices);
+        Assert.Equal(t.ToString(), again.ToString());
+    }
+
     [Theory]
     [InlineData("Hi {{name:string(3)", 3, "never closed")]
     [InlineData("{{x:blob(3)}}", 4, "unknown type 'blob'")]
