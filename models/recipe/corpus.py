@@ -340,7 +340,16 @@ def drill_example(rng, split):
     return {"task": "copy", "prompt": describe(rng, p, broad=split == "train") + " " + LOOKUP_Q[k], "answer": str(p[k])}
 
 
+# Stage 8k (--fact-share): the share of rows drawn as fact rows before the usual mix; 0 draws nothing from rng, so the
+# earlier stages generate the same rows. On the averaged step-18,500 model a composed question it had trained on ("X is
+# what age?", "What is X's occupation?") got 7% and 45% right against 98% for "How old is X?": the composed questions
+# were seen too rarely to be learned.
+FACT_SHARE = 0.0
+
+
 def sample(rng, split):
+    if FACT_SHARE and rng.random() < FACT_SHARE:
+        return fact_example(rng, split)
     r = rng.random()
     if r < 0.38:
         return extract_example(rng, split)
