@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using SkDiffusion.Templates.Json;
 
 namespace SkDiffusion.Grammars.Internal;
 
@@ -65,7 +66,7 @@ internal static class JsonNumberSchema
 
     /// <summary>The pointer of the lower bound keyword, for an empty range.</summary>
     private static string LowerBound(JsonElement s, string ptr) =>
-        JsonSchemaCompiler.Child(ptr, s.TryGetProperty("minimum", out _) ? "minimum" : "exclusiveMinimum");
+        JsonPointer.Child(ptr, s.TryGetProperty("minimum", out _) ? "minimum" : "exclusiveMinimum");
 
     /// <summary>The tighter of an inclusive and an exclusive bound (the exclusive one on a tie).</summary>
     private static (decimal? Value, bool Exclusive) Tighter(decimal? inclusive, decimal? exclusive, bool lower)
@@ -94,12 +95,12 @@ internal static class JsonNumberSchema
 
         if (v.ValueKind != JsonValueKind.Number)
         {
-            throw new GrammarException($"'{keyword}' must be a number, not {v.GetRawText()}.", JsonSchemaCompiler.Child(ptr, keyword));
+            throw new GrammarException($"'{keyword}' must be a number, not {v.GetRawText()}.", JsonPointer.Child(ptr, keyword));
         }
 
         if (!decimal.TryParse(v.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out decimal d))
         {
-            throw new GrammarException($"'{keyword}' is {v.GetRawText()}, outside what a number bound may be here (a decimal of at most 28 significant digits, magnitude below 7.9e28).", JsonSchemaCompiler.Child(ptr, keyword));
+            throw new GrammarException($"'{keyword}' is {v.GetRawText()}, outside what a number bound may be here (a decimal of at most 28 significant digits, magnitude below 7.9e28).", JsonPointer.Child(ptr, keyword));
         }
 
         return d;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SkDiffusion.Templates.Json;
 
 namespace SkDiffusion.Grammars.Internal;
 
@@ -45,8 +46,6 @@ internal sealed class JsonSchemaCompiler
         return node;
     }
 
-    internal static string Child(string pointer, string token) => pointer + "/" + token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
-
     private RegexNode Schema(JsonElement s, string ptr)
     {
         _refs.Enter(ptr);
@@ -79,7 +78,7 @@ internal sealed class JsonSchemaCompiler
         {
             if (Unsupported.Contains(p.Name))
             {
-                throw new GrammarException($"the keyword '{p.Name}' is not supported (see docs/grammars.md for the supported subset).", Child(ptr, p.Name));
+                throw new GrammarException($"the keyword '{p.Name}' is not supported (see docs/grammars.md for the supported subset).", JsonPointer.Child(ptr, p.Name));
             }
 
             if (!Annotations.Contains(p.Name))
@@ -92,7 +91,7 @@ internal sealed class JsonSchemaCompiler
         {
             constraining.RemoveAll(k => JsonSchemaReferences.IsVacuousSibling(k, s.GetProperty(k)));
             Alone(constraining, "$ref", ptr);
-            return _refs.Expand(reference, Child(ptr, "$ref"), Schema);
+            return _refs.Expand(reference, JsonPointer.Child(ptr, "$ref"), Schema);
         }
 
         if (s.TryGetProperty("const", out var constant))
@@ -104,7 +103,7 @@ internal sealed class JsonSchemaCompiler
         {
             if (options.ValueKind != JsonValueKind.Array || options.GetArrayLength() == 0)
             {
-                throw new GrammarException("'enum' must be a non-empty array.", Child(ptr, "enum"));
+                throw new GrammarException("'enum' must be a non-empty array.", JsonPointer.Child(ptr, "enum"));
             }
 
             return RegexNode.Alternation(options.EnumerateArray().Select(o => RegexNode.Literal(JsonLexicon.Canonical(o))).ToList());
@@ -115,7 +114,7 @@ internal sealed class JsonSchemaCompiler
             if (s.TryGetProperty(combinator, out var subs))
             {
                 Alone(constraining, combinator, ptr);
-                string cp = Child(ptr, combinator);
+                string cp = JsonPointer.Child(ptr, combinator);
                 if (subs.ValueKind != JsonValueKind.Array || subs.GetArrayLength() == 0)
                 {
                     throw new GrammarException($"'{combinator}' must be a non-empty array of schemas.", cp);
@@ -126,7 +125,7 @@ internal sealed class JsonSchemaCompiler
                     throw new GrammarException("'allOf' with more than one schema is not supported: merge the schemas into one.", cp);
                 }
 
-                return RegexNode.Alternation(subs.EnumerateArray().Select((sub, i) => Schema(sub, Child(cp, i.ToString(CultureInfo.InvariantCulture)))).ToList());
+                return RegexNode.Alternation(subs.EnumerateArray().Select((sub, i) => Schema(sub, JsonPointer.Child(cp, i.ToString(CultureInfo.InvariantCulture)))).ToList());
             }
         }
 
@@ -145,7 +144,7 @@ internal sealed class JsonSchemaCompiler
         string? other = constraining.FirstOrDefault(k => k != keyword);
         if (other is not null)
         {
-            throw new GrammarException($"'{other}' next to '{keyword}' is not supported: move it into the referenced or listed schemas.", Child(ptr, other));
+            throw new GrammarException($"'{other}' next to '{keyword}' is not supported: move it into the referenced or listed schemas.", JsonPointer.Child(ptr, other));
         }
     }
 
@@ -155,7 +154,7 @@ internal sealed class JsonSchemaCompiler
         if (s.TryGetProperty("type", out var type))
         {
             var list = new List<string>();
-            string tp = Child(ptr, "type");
+            string tp = JsonPointer.Child(ptr, "type");
             var items = type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().ToList() : [type];
             foreach (var t in items)
             {
@@ -202,7 +201,7 @@ internal sealed class JsonSchemaCompiler
         {
             if (req.ValueKind != JsonValueKind.Array || req.EnumerateArray().Any(r => r.ValueKind != JsonValueKind.String))
             {
-                throw new GrammarException("'required' must be an array of property names.", Child(ptr, "required"));
+                throw new GrammarException("'required' must be an array of property names.", JsonPointer.Child(ptr, "required"));
             }
 
             required.UnionWith(req.EnumerateArray().Select(r => r.GetString()!));
@@ -213,7 +212,7 @@ internal sealed class JsonSchemaCompiler
         {
             if (additional.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Object))
             {
-                throw new GrammarException("'additionalProperties' must be a boolean or a schema.", Child(ptr, "additionalProperties"));
+                throw new GrammarException("'additionalProperties' must be a boolean or a schema.", JsonPointer.Child(ptr, "additionalProperties"));
             }
 
             closed = additional.ValueKind == JsonValueKind.False;
@@ -225,7 +224,7 @@ internal sealed class JsonSchemaCompiler
         {
             if (required.Count > 0)
             {
-                throw new GrammarException($"'required' names '{required.First()}' but the object has no 'properties': declare every required property.", Child(ptr, "required"));
+                throw new GrammarException($"'required' names '{required.First()}' but the object has no 'properties': declare every required property.", JsonPointer.Child(ptr, "required"));
             }
 
             return closed ? RegexNode.Literal("{}") : AnyObject();
@@ -233,20 +232,20 @@ internal sealed class JsonSchemaCompiler
 
         if (props.ValueKind != JsonValueKind.Object)
         {
-            throw new GrammarException("'properties' must be an object of schemas.", Child(ptr, "properties"));
+            throw new GrammarException("'properties' must be an object of schemas.", JsonPointer.Child(ptr, "properties"));
         }
 
         var members = new List<(RegexNode Node, bool Required)>();
         foreach (var p in props.EnumerateObject())
         {
-            var value = Schema(p.Value, Child(Child(ptr, "properties"), p.Name));
+            var value = Schema(p.Value, JsonPointer.Child(JsonPointer.Child(ptr, "properties"), p.Name));
             members.Add((RegexNode.Concat(RegexNode.Literal(JsonLexicon.QuoteString(p.Name)), JsonLexicon.KeySeparator, value), required.Contains(p.Name)));
         }
 
         string? missing = required.FirstOrDefault(r => !props.TryGetProperty(r, out _));
         if (missing is not null)
         {
-            throw new GrammarException($"'required' names '{missing}', which is not declared in 'properties'.", Child(ptr, "required"));
+            throw new GrammarException($"'required' names '{missing}', which is not declared in 'properties'.", JsonPointer.Child(ptr, "required"));
         }
 
         return RegexNode.Concat(open, Members(members), close);
@@ -290,12 +289,12 @@ internal sealed class JsonSchemaCompiler
         int max = JsonStringSchema.Count(s, ptr, "maxItems") ?? -1;
         if (max >= 0 && min > max)
         {
-            throw new GrammarException($"'minItems' ({min}) is above 'maxItems' ({max}).", Child(ptr, "minItems"));
+            throw new GrammarException($"'minItems' ({min}) is above 'maxItems' ({max}).", JsonPointer.Child(ptr, "minItems"));
         }
 
         if (s.TryGetProperty("uniqueItems", out var unique) && unique.ValueKind == JsonValueKind.True)
         {
-            throw new GrammarException("'uniqueItems': true is not supported (uniqueness is not regular).", Child(ptr, "uniqueItems"));
+            throw new GrammarException("'uniqueItems': true is not supported (uniqueness is not regular).", JsonPointer.Child(ptr, "uniqueItems"));
         }
 
         RegexNode item;
@@ -303,10 +302,10 @@ internal sealed class JsonSchemaCompiler
         {
             if (items.ValueKind == JsonValueKind.Array)
             {
-                throw new GrammarException("tuple 'items' (an array of schemas) is not supported: use one schema for every item.", Child(ptr, "items"));
+                throw new GrammarException("tuple 'items' (an array of schemas) is not supported: use one schema for every item.", JsonPointer.Child(ptr, "items"));
             }
 
-            item = Schema(items, Child(ptr, "items"));
+            item = Schema(items, JsonPointer.Child(ptr, "items"));
         }
         else
         {

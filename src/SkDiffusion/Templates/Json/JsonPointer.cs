@@ -3,9 +3,18 @@ using System.Text.Json;
 
 namespace SkDiffusion.Templates.Json;
 
-/// <summary>One step of a JSON pointer (RFC 6901) through a JSON document, shared by the schema readers that follow <c>$ref</c>.</summary>
+/// <summary>
+/// JSON pointers (RFC 6901) as the schema readers use them: escaping a member name into a pointer token, and one step
+/// through a JSON document (following <c>$ref</c>).
+/// </summary>
 internal static class JsonPointer
 {
+    /// <summary>The pointer token of a member name: '~' written as <c>~0</c>, then '/' as <c>~1</c>.</summary>
+    public static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
+    /// <summary>The pointer of member or keyword <paramref name="name"/> under <paramref name="pointer"/>.</summary>
+    public static string Child(string pointer, string name) => pointer + "/" + Escape(name);
+
     /// <summary>
     /// Steps from <paramref name="at"/> by one escaped pointer token: a member name (<c>~1</c> for '/', <c>~0</c> for
     /// '~') of an object, or an index (digits only) of an array. False when nothing stands there.

@@ -113,6 +113,4 @@ internal sealed partial class JsonSchemaBuilder
 
         return -1;
     }
-
-    private static string Escape(string key) => key.Replace("~", "~0").Replace("/", "~1");
 }
