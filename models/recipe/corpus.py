@@ -340,10 +340,10 @@ def drill_example(rng, split):
     return {"task": "copy", "prompt": describe(rng, p, broad=split == "train") + " " + LOOKUP_Q[k], "answer": str(p[k])}
 
 
-# Stage 8k (--fact-share): the share of rows drawn as fact rows before the usual mix; 0 draws nothing from rng, so the
-# earlier stages generate the same rows. On the averaged step-18,500 model a composed question it had trained on ("X is
-# what age?", "What is X's occupation?") got 7% and 45% right against 98% for "How old is X?": the composed questions
-# were seen too rarely to be learned.
+# Stage 8k (--fact-share, tried and not committed; README.md): the share of rows drawn as fact rows before the usual
+# mix; 0 draws nothing from rng, so the earlier stages generate the same rows. On the stage-8j weights a trained passage
+# with a question composed as training composes them was 56.7% right (models/eval/probes): the composed questions had
+# not been learnt.
 FACT_SHARE = 0.0
 
 
