@@ -230,15 +230,16 @@ internal sealed class JsonSchemaCompiler
             return closed ? RegexNode.Literal("{}") : AnyObject();
         }
 
+        string propsPtr = JsonPointer.Child(ptr, "properties");
         if (props.ValueKind != JsonValueKind.Object)
         {
-            throw new GrammarException("'properties' must be an object of schemas.", JsonPointer.Child(ptr, "properties"));
+            throw new GrammarException("'properties' must be an object of schemas.", propsPtr);
         }
 
         var members = new List<(RegexNode Node, bool Required)>();
         foreach (var p in props.EnumerateObject())
         {
-            var value = Schema(p.Value, JsonPointer.Child(JsonPointer.Child(ptr, "properties"), p.Name));
+            var value = Schema(p.Value, JsonPointer.Child(propsPtr, p.Name));
             members.Add((RegexNode.Concat(RegexNode.Literal(JsonLexicon.QuoteString(p.Name)), JsonLexicon.KeySeparator, value), required.Contains(p.Name)));
         }
 

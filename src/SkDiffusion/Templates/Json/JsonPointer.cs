@@ -10,7 +10,7 @@ namespace SkDiffusion.Templates.Json;
 internal static class JsonPointer
 {
     /// <summary>The pointer token of a member name: '~' written as <c>~0</c>, then '/' as <c>~1</c>.</summary>
-    public static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+    private static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     /// <summary>The pointer of member or keyword <paramref name="name"/> under <paramref name="pointer"/>.</summary>
     public static string Child(string pointer, string name) => pointer + "/" + Escape(name);

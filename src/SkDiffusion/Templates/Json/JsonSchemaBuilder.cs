@@ -148,8 +148,8 @@ internal sealed partial class JsonSchemaBuilder
 
             first = false;
             Literal(JsonSerializer.Serialize(property.Name, Packaging.PackageJsonContext.Default.String) + ": ");
-            string childPointer = $"{pointer}/properties/{JsonPointer.Escape(property.Name)}";
-            shape.Properties.Add((property.Name, Build(property.Value, childPointer, $"{path}/{JsonPointer.Escape(property.Name)}", depth + 1, refs)));
+            string childPointer = JsonPointer.Child(JsonPointer.Child(pointer, "properties"), property.Name);
+            shape.Properties.Add((property.Name, Build(property.Value, childPointer, JsonPointer.Child(path, property.Name), depth + 1, refs)));
         }
 
         Literal("}");
