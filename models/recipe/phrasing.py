@@ -9,6 +9,8 @@ training sentence equal to a held-out rendering of the same person, and `check_d
 distinctive words of the held-out templates ("comes from", "is where", "JSON please", ...) never occur.
 """
 
+import question_noise
+
 AGE_VP = ["is {a} years old", "is {a}", "is aged {a}", "turned {a} this year", "is {a} years of age", "has an age of {a}"]
 CITY_VP = ["lives in {c}", "is from {c}", "resides in {c}", "calls {c} home", "is based in {c}", "has a house in {c}",
            "lives in the city of {c}", "moved to {c} long ago"]
@@ -400,12 +402,15 @@ def relation_question(rng, relation, x):
     country), from a frame and a relation word or a relation's own verb frame, sometimes with a prefix or a suffix;
     never one that contains a held-out marker."""
     while True:
+        r = ""
         if rng.random() < 0.6:
             r = rng.choice(RELATION_NOUNS[relation])
             q = rng.choice(RELATION_FRAMES).format(r=r, R=r[0].upper() + r[1:], x=x)
         else:
             verbs = RELATION_VERBS[relation] + RELATION_VERBS_MORE[relation] if RELATION_MORE else RELATION_VERBS[relation]
             q = rng.choice(verbs).format(x=x)
+        if question_noise.NOISE_SHARE and rng.random() < question_noise.NOISE_SHARE:
+            q = question_noise.noisy(rng, q, [x, r, r[:1].upper() + r[1:]])
         u = rng.random()
         if u < 0.15:
             q = rng.choice(Q_PREFIX) + q
