@@ -45,6 +45,9 @@ internal static class BenchmarkCommandLine
     /// <summary>Timed steps per row of --remote.</summary>
     public static readonly Option<int> Iterations = ExampleCommandLine.Integer("--iterations", 100, 1, "--remote: timed steps per row.");
 
+    /// <summary>Run the trailing-EOS commit table.</summary>
+    public static readonly Option<bool> EosRun = new("--eos-run") { Description = "The trailing-EOS commit (trailing_eos_threshold) against the default through the public paths, instead of the strategy table." };
+
     /// <summary>Skip the concurrent-requests table.</summary>
     public static readonly Option<bool> NoConcurrency = new("--no-concurrency") { Description = "Skip the concurrent-requests table." };
 
@@ -85,14 +88,14 @@ internal static class BenchmarkCommandLine
     {
         var command = new RootCommand("Speed benchmarks of the sampler on the embedded model (default: the strategy table).")
         {
-            Grammar, Scaling, Primitives, Graph, Remote, Iterations, Canvases, ThreadCounts, LongRepeats, TorchCanvases, TorchRepeats, NoTorch, ProfileCanvas, NoConcurrency, Limit, Threads, Package, HeldOut, Repeats, Hidden, Layers, Mlp, Lengths, Work,
+            Grammar, Scaling, Primitives, Graph, Remote, EosRun, Iterations, Canvases, ThreadCounts, LongRepeats, TorchCanvases, TorchRepeats, NoTorch, ProfileCanvas, NoConcurrency, Limit, Threads, Package, HeldOut, Repeats, Hidden, Layers, Mlp, Lengths, Work,
         };
         command.Validators.Add(result =>
         {
-            int tables = (result.GetValue(Grammar) ? 1 : 0) + (result.GetValue(Scaling) ? 1 : 0) + (result.GetValue(Primitives) ? 1 : 0) + (result.GetValue(Graph) ? 1 : 0) + (result.GetValue(Remote) ? 1 : 0);
+            int tables = (result.GetValue(Grammar) ? 1 : 0) + (result.GetValue(Scaling) ? 1 : 0) + (result.GetValue(Primitives) ? 1 : 0) + (result.GetValue(Graph) ? 1 : 0) + (result.GetValue(Remote) ? 1 : 0) + (result.GetValue(EosRun) ? 1 : 0);
             if (tables > 1)
             {
-                result.AddError("--grammar, --scaling, --primitives, --graph and --remote each choose a table: give at most one.");
+                result.AddError("--grammar, --scaling, --primitives, --graph, --remote and --eos-run each choose a table: give at most one.");
             }
 
             if (result.GetValue(Hidden) % 64 != 0)

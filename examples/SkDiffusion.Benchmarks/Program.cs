@@ -15,6 +15,7 @@ using SkDiffusion.Sampling.Selection;
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --graph        -> fused vs. plain graph, PyTorch, FLOP floor
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --primitives   -> hand loops vs. TensorPrimitives
 //   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --remote       -> per-step ms, local vs loopback server
+//   dotnet run -c Release --project examples/SkDiffusion.Benchmarks -- --eos-run      -> trailing-EOS commit vs default, public paths
 //   options: --no-concurrency (skip the concurrent-requests table)  --limit N (examples per task, default 30)  --package DIR  --heldout FILE  --threads N (ONNX intra-op, default 1; 0 = ORT default)
 //   --help lists every option; an unusable command line exits with code 2.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -27,6 +28,12 @@ if (ExampleCommandLine.Handle(parsed) is int exit)
 if (parsed.GetValue(BenchmarkCommandLine.Remote))
 {
     await RemoteBenchmark.RunAsync(parsed);
+    return 0;
+}
+
+if (parsed.GetValue(BenchmarkCommandLine.EosRun))
+{
+    await EosRunBenchmark.RunAsync(parsed);
     return 0;
 }
 

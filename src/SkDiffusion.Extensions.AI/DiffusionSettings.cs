@@ -127,6 +127,14 @@ internal sealed partial class DiffusionSettings
     [JsonPropertyName("stop_at_eos")]
     public bool? StopAtEos { get; set; }
 
+    /// <summary>
+    /// Commits the EOS padding at the end of the answer in the same step once the model gives each of its positions at
+    /// least this probability, in [0, 1]; fewer forward passes for short answers. Default 0.99; 0 turns it off (one
+    /// padding position per step, as LLaDA's reference decoding).
+    /// </summary>
+    [JsonPropertyName("trailing_eos_threshold")]
+    public double? TrailingEosThreshold { get; set; }
+
     /// <summary>EOS suppression: <c>none</c> (default), <c>logits</c> or <c>confidence</c>.</summary>
     [JsonPropertyName("eos_suppression")]
     [JsonConverter(typeof(SnakeCaseEnumConverter<Sampling.EosSuppression>))]

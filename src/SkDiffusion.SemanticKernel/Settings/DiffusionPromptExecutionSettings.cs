@@ -45,6 +45,7 @@ public sealed partial class DiffusionPromptExecutionSettings : PromptExecutionSe
     private double? _remaskingEta;
     private double? _cfgScale;
     private bool? _stopAtEos;
+    private double? _trailingEosThreshold;
     private Sampling.EosSuppression? _eosSuppression;
     private Sampling.GrammarSearch? _grammarSearch;
     private double? _positionTemperature;
@@ -142,6 +143,14 @@ public sealed partial class DiffusionPromptExecutionSettings : PromptExecutionSe
     /// <summary>Early stop once a block holds EOS (dInfer). Default true for chat.</summary>
     [JsonPropertyName("stop_at_eos")]
     public bool? StopAtEos { get => _stopAtEos; set => Set(ref _stopAtEos, value); }
+
+    /// <summary>
+    /// Commits the EOS padding at the end of the answer in the same step once the model gives each of its positions at
+    /// least this probability, in [0, 1]; fewer forward passes for short answers. Default 0.99; 0 turns it off (one
+    /// padding position per step, as LLaDA's reference decoding).
+    /// </summary>
+    [JsonPropertyName("trailing_eos_threshold")]
+    public double? TrailingEosThreshold { get => _trailingEosThreshold; set => SetFinite(ref _trailingEosThreshold, value, "trailing_eos_threshold"); }
 
     /// <summary>EOS suppression: <c>none</c> (default), <c>logits</c> or <c>confidence</c>.</summary>
     [JsonPropertyName("eos_suppression")]
@@ -278,6 +287,7 @@ public sealed partial class DiffusionPromptExecutionSettings : PromptExecutionSe
             _remaskingEta = _remaskingEta,
             _cfgScale = _cfgScale,
             _stopAtEos = _stopAtEos,
+            _trailingEosThreshold = _trailingEosThreshold,
             _eosSuppression = _eosSuppression,
             _grammarSearch = _grammarSearch,
             _positionTemperature = _positionTemperature,

@@ -126,6 +126,15 @@ public sealed class SamplerOptions
     /// </summary>
     public bool StopAtEos { get; set; }
 
+    /// <summary>
+    /// Commits a slot's trailing EOS run in parallel (null, the default: off). After each step's selection, the masked
+    /// positions at the end of a slot (walking back from its end, over positions that already hold EOS/EoT) whose
+    /// candidate is EOS or EoT with at least this probability are committed in the same step. The schedule then plans
+    /// no commit until it is back on track, and such steps run no forward pass: an answer padded with EOS costs about
+    /// one step for its padding instead of one per token. Must lie in (0, 1]; 0.9 is a common choice.
+    /// </summary>
+    public double? TrailingEosThreshold { get; set; }
+
     /// <summary>Whether <see cref="SequenceResult.AnswerTokens"/> ends before the first EOS/EoT (default on).</summary>
     public bool TruncateAtEos { get; set; } = true;
 
@@ -223,6 +232,11 @@ public sealed class SamplerOptions
         if (!(Threshold > 0 && Threshold <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold must lie in (0, 1]; Fast-dLLM uses 0.9.");
+        }
+
+        if (TrailingEosThreshold is double eos && !(eos > 0 && eos <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TrailingEosThreshold), TrailingEosThreshold, "TrailingEosThreshold must lie in (0, 1] (e.g. 0.9), or be null to commit the EOS padding one position per step.");
         }
 
         if (!(Factor > 0) || double.IsInfinity(Factor))

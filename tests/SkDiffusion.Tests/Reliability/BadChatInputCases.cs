@@ -39,6 +39,8 @@ public sealed class BadChatInputCases(TinyPackageFixture fixture)
         { "temperature an object", [new(ChatRole.User, "Hi")], Extra(("temperature", new Dictionary<string, int> { ["a"] = 1 })), typeof(ArgumentException), "'temperature'" },
         { "seed a word", [new(ChatRole.User, "Hi")], Extra(("seed", "lucky")), typeof(ArgumentException), "'seed'" },
         { "selection a number", [new(ChatRole.User, "Hi")], Extra(("selection", 3)), typeof(ArgumentException), "'selection'" },
+        { "trailing_eos_threshold above 1", [new(ChatRole.User, "Hi")], Extra(("trailing_eos_threshold", 1.5)), typeof(ArgumentOutOfRangeException), "trailing_eos_threshold must lie in [0, 1]" },
+        { "trailing_eos_threshold a word", [new(ChatRole.User, "Hi")], Extra(("trailing_eos_threshold", "high")), typeof(ArgumentException), "'trailing_eos_threshold'" },
         { "stop_at_eos a word", [new(ChatRole.User, "Hi")], Extra(("stop_at_eos", "sometimes")), typeof(ArgumentException), "'stop_at_eos'" },
         { "steps beyond int", [new(ChatRole.User, "Hi")], Extra(("steps", 99999999999L)), typeof(ArgumentException), "'steps'" },
         { "cfg_scale NaN in additional properties", [new(ChatRole.User, "Hi")], Extra(("cfg_scale", double.NaN)), typeof(ArgumentOutOfRangeException), "'cfg_scale' is NaN" },

@@ -16,8 +16,9 @@ public sealed class CancellationTests(EmbeddedModelFixture model) : IClassFixtur
         MaxOutputTokens = 16,
         Seed = 42,
         Temperature = 0.7f,
-        // No early stop at EOS, so every run takes all 16 steps and each cancellation point is mid-generation.
-        AdditionalProperties = new() { ["steps"] = 16, ["block_length"] = 8, ["stop_at_eos"] = false },
+        // No early stop at EOS and no trailing-EOS commit, so every run takes all 16 steps and each cancellation point is
+        // mid-generation.
+        AdditionalProperties = new() { ["steps"] = 16, ["block_length"] = 8, ["stop_at_eos"] = false, ["trailing_eos_threshold"] = 0 },
     };
 
     /// <summary>(step after which the token is cancelled, streaming or not).</summary>

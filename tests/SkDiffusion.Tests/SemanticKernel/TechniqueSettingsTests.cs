@@ -22,6 +22,21 @@ public sealed class TechniqueSettingsTests
     }
 
     [Fact]
+    public void The_trailing_eos_commit_defaults_to_099_and_0_turns_it_off()
+    {
+        Assert.Equal(0.99, DiffusionPromptExecutionSettings.FromJson("{}").ToSamplerOptions(16).TrailingEosThreshold);
+        Assert.Equal(0.99, DiffusionPromptExecutionSettings.FromJson("{}").ToSamplerOptions(16, template: true).TrailingEosThreshold);
+        Assert.Equal(0.8, DiffusionPromptExecutionSettings.FromJson("""{"trailing_eos_threshold": 0.8}""").ToSamplerOptions(16).TrailingEosThreshold);
+        Assert.Null(new DiffusionPromptExecutionSettings { TrailingEosThreshold = 0 }.ToSamplerOptions(16).TrailingEosThreshold);
+        Assert.Null(new SamplerOptions().TrailingEosThreshold); // the engine's own default stays LLaDA's decoding
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => DiffusionPromptExecutionSettings.FromJson("""{"trailing_eos_threshold": 1.2}""").ToSamplerOptions(16));
+        Assert.Equal("trailing_eos_threshold", ex.ParamName);
+        Assert.Contains("[0, 1]", ex.Message, StringComparison.Ordinal);
+        var clone = (DiffusionPromptExecutionSettings)new DiffusionPromptExecutionSettings { TrailingEosThreshold = 0.7 }.Clone();
+        Assert.Equal(0.7, clone.TrailingEosThreshold);
+    }
+
+    [Fact]
     public void The_delayed_cache_maps_with_its_interval_and_needs_no_blocks()
     {
         var options = DiffusionPromptExecutionSettings.FromJson("""{"cache": "delayed", "cache_refresh_interval": 3, "block_length": 0}""").ToSamplerOptions(64);

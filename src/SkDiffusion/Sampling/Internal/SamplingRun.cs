@@ -11,8 +11,8 @@ namespace SkDiffusion.Sampling.Internal;
 /// One sampling run: the step loop over the techniques. Each step plans every row (<see cref="RowPlanner"/>), runs the
 /// denoiser once (<see cref="IForwardPass"/> over the <see cref="ModelInputBuilder"/>), then per row remasks
 /// (<see cref="Remasker"/>), scores and selects (<see cref="RewardGuidedSelection"/> around <see cref="CandidateScorer"/>
-/// and an <see cref="ISelectionRule"/>), filters through the <see cref="GrammarGate"/>, commits, and applies the
-/// <see cref="EosStopPolicy"/>.
+/// and an <see cref="ISelectionRule"/>), adds the <see cref="TrailingEosCommit"/>, filters through the
+/// <see cref="GrammarGate"/>, commits, and applies the <see cref="EosStopPolicy"/>.
 /// </summary>
 internal sealed class SamplingRun : IDisposable
 {
@@ -27,6 +27,7 @@ internal sealed class SamplingRun : IDisposable
     private readonly RewardGuidedSelection _selection;
     private readonly GrammarGate? _grammar;
     private readonly EosStopPolicy? _eosStop;
+    private readonly TrailingEosCommit? _trailingEos;
     private readonly CandidateSet _candidates;
     private int _step;
     private int _nfe;
@@ -58,6 +59,7 @@ internal sealed class SamplingRun : IDisposable
         _selection = new RewardGuidedSelection(new CandidateScorer(_state, options, _input.Cfg, _rule.NeedsEntropy, _grammar), _rule, options.RewardGuidance);
         _candidates = new CandidateSet(_state.Batch * length);
         _eosStop = options.StopAtEos ? new EosStopPolicy(_state) : null;
+        _trailingEos = options.TrailingEosThreshold is double eos ? new TrailingEosCommit(_state, eos, options.StopAtEos) : null;
     }
 
     /// <summary>The noise stream of a block rollout (0: the run's own); added to the candidate index of every draw.</summary>
@@ -266,7 +268,9 @@ internal sealed class SamplingRun : IDisposable
         var context = new SelectionContext(r, row, _step, 0, _planner.Planned, plannedBase, _options);
         await _selection.SelectAsync(set, context, output, _forward.LogitsOffset, rowTokens, cancellationToken).ConfigureAwait(false);
 
-        // 4. Commit (grammar slots: in rank order, each kept only while the slot stays feasible).
+        // 4. Add the trailing EOS run, then commit (grammar slots: in rank order, each kept only while the slot stays
+        // feasible).
+        _trailingEos?.Choose(r, set);
         _grammar?.FilterCommits(r, rowTokens.Span, set.Position.AsSpan(0, count), set.Token.AsSpan(0, count), set.Score.AsSpan(0, count), set.Chosen.AsSpan(0, count));
         for (int i = 0; i < count; i++)
         {
