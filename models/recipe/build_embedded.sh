@@ -57,6 +57,17 @@ OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/rec
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work --export models/checkpoint \
     --average models/recipe/work/ckpt-17500.pt models/recipe/work/ckpt-17750.pt models/recipe/work/ckpt-18000.pt \
     models/recipe/work/ckpt-18250.pt models/recipe/work/ckpt-18500.pt
+# Stage 8l: from the stage-8j weights with a fresh optimizer, a fifth of the task rows drawn as fact rows first
+# (--fact-share) and half of the composed questions with filler words put in (--question-noise), a warm restart to
+# 8e-5 over 1,800 steps, stopped by its time limit at step 20,024. The committed weights are the mean of its checkpoints
+# of steps 19,500, 19,750 and 20,000.
+OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work8l --init-from models/checkpoint \
+    --start-step 18500 --minutes 78 --threads 2 --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 \
+    --wide-share 0.6 --instruct-share 0.5 --bare-share 0.2 --relation-share 0.7 --relation-more --question-noise 0.5 \
+    --person-fact-share 0.65 --fact-share 0.2 --lr 8e-5 --schedule-from 18500 --total-steps 1800 --max-steps 30000 \
+    --eval-every 250 --row-tokens 136 --keep-checkpoints
+/usr/bin/python3 models/recipe/train.py --work models/recipe/work8l --export models/checkpoint \
+    --average models/recipe/work8l/ckpt-19500.pt models/recipe/work8l/ckpt-19750.pt models/recipe/work8l/ckpt-20000.pt
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder.Tool -f net10.0 -- --checkpoint models/checkpoint \
     --output models/tiny-llada --name skdiffusion/tiny-llada --overwrite
