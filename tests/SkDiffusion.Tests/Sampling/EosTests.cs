@@ -7,7 +7,7 @@ namespace SkDiffusion.Tests.Sampling;
 public sealed class EosTests
 {
     // Answer positions 0 and 1 predict token 7 (p 0.6); from answer position 2 on, EOS (p 0.99).
-    private static FakeDenoiser EndsAfterTwo() => ByPosition((p, l) =>
+    internal static FakeDenoiser EndsAfterTwo() => ByPosition((p, l) =>
     {
         int i = p - Prompt.Length;
         if (i >= 0)

@@ -9,14 +9,7 @@ namespace SkDiffusion.Tests.Sampling;
 public sealed class TrailingEosTests
 {
     // Answer positions 0 and 1 predict token 7 (p 0.6); from answer position 2 on, EOS (p 0.99).
-    private static FakeDenoiser EndsAfterTwo() => ByPosition((p, l) =>
-    {
-        int i = p - Prompt.Length;
-        if (i >= 0)
-        {
-            FakeDenoiser.Peaked(l, i >= 2 ? SamplingTestIds.Eos : 7, i >= 2 ? 0.99 : 0.6);
-        }
-    });
+    private static FakeDenoiser EndsAfterTwo() => EosTests.EndsAfterTwo();
 
     [Fact]
     public async Task The_padding_is_committed_in_one_step_and_the_plan_skips_the_steps_it_saved()
