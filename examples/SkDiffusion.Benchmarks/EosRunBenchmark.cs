@@ -62,9 +62,8 @@ internal static class EosRunBenchmark
 
         async Task<(bool Right, long Nfe)> Infill(HeldOutExample e, double t)
         {
-            int words = e.Span!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-            var result = await infilling.InfillAsync($"{e.Before}[[MASK:{words}]]{e.After}", new DiffusionPromptExecutionSettings { TrailingEosThreshold = t });
-            return (result.Text == e.Before + e.Span + e.After, result.Nfe);
+            var result = await infilling.InfillAsync(e.HoleDocument(), new DiffusionPromptExecutionSettings { TrailingEosThreshold = t });
+            return (result.Text == e.FilledDocument(), result.Nfe);
         }
 
         var paths = new (string Name, string Task, Func<HeldOutExample, double, Task<(bool, long)>> Run)[]

@@ -59,9 +59,9 @@ internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService
             }));
             scores.Add(await ScoreAsync(Paths[2], phrasing, Of("extract"), e => ExtractAsync(e, null, phrasing)));
             scores.Add(await ScoreAsync(Paths[3], phrasing, Of("extract"), e => ExtractAsync(e, CopyStrings, phrasing + ", copy_strings")));
-            scores.Add(await ScoreAsync(Paths[4], phrasing, Of("infill"), async e => JudgeInfill(e, (await infilling.InfillAsync(Document(e))).Text)));
+            scores.Add(await ScoreAsync(Paths[4], phrasing, Of("infill"), async e => JudgeInfill(e, (await infilling.InfillAsync(e.HoleDocument())).Text)));
             scores.Add(await ScoreAsync(Paths[5], phrasing, Of("infill"), async e =>
-                JudgeInfill(e, (await kernel.InvokeAsync("diffusion", "infill", new KernelArguments { ["document"] = Document(e) })).GetValue<string>() ?? "")));
+                JudgeInfill(e, (await kernel.InvokeAsync("diffusion", "infill", new KernelArguments { ["document"] = e.HoleDocument() })).GetValue<string>() ?? "")));
         }
 
         return scores;
@@ -81,19 +81,9 @@ internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService
         return (valid && person == JsonSerializer.Deserialize<Person>(e.Answer!, Person.JsonOptions), valid, response.Text);
     }
 
-    /// <summary>The document a user would write: the held-out span replaced by a hole sized in words.</summary>
-    public static string Document(HeldOutExample e)
-    {
-        int words = e.Span!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-        return $"{e.Before}[[MASK:{words}]]{e.After}";
-    }
-
-    /// <summary>The held-out document with its span in place.</summary>
-    private static string Filled(HeldOutExample e) => e.Before + e.Span + e.After;
-
     /// <summary>An infilled document is right when it equals the original; valid when its fixed text is intact.</summary>
     private static (bool Right, bool Valid, string Actual) JudgeInfill(HeldOutExample e, string text) =>
-        (text == Filled(e), text.StartsWith(e.Before!, StringComparison.Ordinal) && text.EndsWith(e.After!, StringComparison.Ordinal), text);
+        (text == e.FilledDocument(), text.StartsWith(e.Before!, StringComparison.Ordinal) && text.EndsWith(e.After!, StringComparison.Ordinal), text);
 
     private async Task<Score> ScoreAsync(string path, string phrasing, List<HeldOutExample> items, Func<HeldOutExample, Task<(bool Right, bool Valid, string Actual)>> run)
     {
@@ -104,7 +94,7 @@ internal sealed class ApiEvaluator(IChatClient client, DiffusionInfillingService
             var (right, ok, actual) = await run(e);
             correct += right ? 1 : 0;
             valid += ok ? 1 : 0;
-            string expected = e.Task == "infill" ? Filled(e) : e.Answer!;
+            string expected = e.Task == "infill" ? e.FilledDocument() : e.Answer!;
             if (!right && Failures.Count(f => f.Path == path && f.Phrasing == phrasing) < MaxFailures)
             {
                 Failures.Add((path, phrasing, expected, actual));

@@ -219,6 +219,12 @@ def greeting_example(rng):
 PERSON_FACT_SHARE = 0.45
 
 
+def read_answer(p, k):
+    """The answer to a reading question about field k ("city", "job", "age") of person p."""
+    return {"city": f"{p['name']} lives in {p['city']}.", "job": f"{p['name']} works as a {p['job']}.",
+            "age": f"{p['name']} is {p['age']} years old."}[k]
+
+
 def fact_example(rng, split, phrasing="train"):
     r = rng.random()
     if r < 0.08 and split == "train":
@@ -233,8 +239,7 @@ def fact_example(rng, split, phrasing="train"):
     s = describe(rng, p, phrasing, split == "train")
     k = rng.choice(["city", "job", "age"])
     q = _question(rng, split, (broad_phrasing.READ_CORES, broad_phrasing.READ_CORES_WIDE), k, READ_Q[phrasing][k], n=p["name"])
-    a = {"city": f"{p['name']} lives in {p['city']}.", "job": f"{p['name']} works as a {p['job']}.", "age": f"{p['name']} is {p['age']} years old."}[k]
-    return {"task": "facts", "phrasing": phrasing, "prompt": s + (" " if rng.random() < 0.7 else "\n") + q, "answer": a}
+    return {"task": "facts", "phrasing": phrasing, "prompt": s + (" " if rng.random() < 0.7 else "\n") + q, "answer": read_answer(p, k)}
 
 
 # Sentences that state a world fact with the value at a marked place ("\x00"): training text and infilling contexts.

@@ -28,11 +28,6 @@ PER_RELATION = 20
 RELATIONS = ["city", "job", "age"]
 
 
-def answer(p, k):
-    return {"city": f"{p['name']} lives in {p['city']}.", "job": f"{p['name']} works as a {p['job']}.",
-            "age": f"{p['name']} is {p['age']} years old."}[k]
-
-
 def question(rng, kind, k, name):
     if kind == "composed":
         return phrasing.relation_question(rng, k, name)
@@ -58,7 +53,7 @@ def main(out_dir):
                 p = corpus.person(rng, "eval")
                 s = corpus.describe(rng, p, passage)
                 rows.append({"task": "facts", "phrasing": "new", "relation": k,
-                             "prompt": s + " " + question(rng, kind, k, p["name"]), "answer": answer(p, k)})
+                             "prompt": s + " " + question(rng, kind, k, p["name"]), "answer": corpus.read_answer(p, k)})
         with open(os.path.join(out_dir, name + ".jsonl"), "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(r) + "\n")

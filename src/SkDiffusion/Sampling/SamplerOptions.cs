@@ -131,7 +131,7 @@ public sealed class SamplerOptions
     /// positions at the end of a slot (walking back from its end, over positions that already hold EOS/EoT) whose
     /// candidate is EOS or EoT with at least this probability are committed in the same step. The schedule then plans
     /// no commit until it is back on track, and such steps run no forward pass: an answer padded with EOS costs about
-    /// one step for its padding instead of one per token. Must lie in (0, 1]; 0.9 is a common choice.
+    /// one step for its padding instead of one per token. Must lie in (0, 1]; the chat client uses 0.99.
     /// </summary>
     public double? TrailingEosThreshold { get; set; }
 
