@@ -12,6 +12,7 @@ import json
 import random
 import zlib
 
+import passage_noise
 import phrasing as broad_phrasing
 
 broad_phrasing.check_disjoint()
@@ -174,7 +175,12 @@ def extract_example(rng, split, phrasing="train"):
     p = person(rng, split)
     broad = split == "train"
     s = describe(rng, p, phrasing, broad)
-    if broad and rng.random() < 0.5:
+    noise = broad and passage_noise.NOISE_SHARE and rng.random() < passage_noise.NOISE_SHARE
+    if noise:
+        s = passage_noise.noisy_passage(rng, s, [p["name"], p["city"], p["job"], str(p["age"])])
+    if noise and rng.random() < 0.5:
+        prompt = passage_noise.composed_prompt(rng, s)
+    elif broad and rng.random() < 0.5:
         prompt = broad_phrasing.extract_prompt(rng, s)
     else:
         prompt = rng.choice(EXTRACT_PROMPTS[phrasing]).format(s=s)

@@ -107,7 +107,7 @@ def _key_values(rng, p):
                          (rng.choice(["Married", "Is married", "Spouse"]) + delim + ("yes" if p["married"] else "no")))
         else:
             items.append(rng.choice(KEYS[k]) + delim + str(p[k]))
-    return rng.choice(KV_SEPS).join(items)
+    return _sep(rng, KV_SEPS).join(items)
 
 
 def person_sentence(rng, p):
@@ -289,6 +289,17 @@ INSTRUCT_SHARE = 0.0
 BARE_SHARE = 0.0
 
 
+# Stage 8m (--passage-noise): key-value items also joined by separators that no other stage uses, so that the
+# separator is seen as a mere divider; ". " stays out (the held-out key-value shape).
+SEPS_MORE = [" - ", " // ", " \u00b7 ", " -- ", " > ", " ~ ", " + ", " ;; ", "\n- ", " * "]
+SEP_MORE_SHARE = 0.0
+
+
+def _sep(rng, seps):
+    """A separator from seps, or (with probability SEP_MORE_SHARE) from SEPS_MORE; no extra draw when the share is 0."""
+    return rng.choice(_either(rng, SEP_MORE_SHARE, seps, SEPS_MORE))
+
+
 def _bare_key_values(rng, p):
     """A key-value list whose marital item is a bare word ('Name: X; Age: 34; City: Y; single')."""
     keys = ["name", "age", "city", "job"]
@@ -297,7 +308,7 @@ def _bare_key_values(rng, p):
     delim = rng.choice(KV_DELIMS)
     items = [rng.choice(KEYS[k]) + delim + str(p[k]) for k in keys]
     items.insert(len(items) if rng.random() < 0.7 else rng.randint(1, len(items)), rng.choice(BARE_STATUS[p["married"]]))
-    sep = rng.choice(BARE_SEPS)
+    sep = _sep(rng, BARE_SEPS)
     return sep.join(items)
 
 

@@ -20,7 +20,7 @@ internal sealed class JsonSchemaCompiler
     {
         "patternProperties", "if", "then", "else", "not", "dependentRequired", "dependentSchemas", "dependencies",
         "propertyNames", "minProperties", "maxProperties", "contains", "minContains", "maxContains", "prefixItems",
-        "unevaluatedProperties", "unevaluatedItems", "multipleOf", "$dynamicRef", "$recursiveRef", "additionalItems",
+        "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef", "additionalItems",
     };
 
     private readonly GrammarOptions _options;
@@ -178,15 +178,15 @@ internal sealed class JsonSchemaCompiler
         return Has("properties", "required", "additionalProperties") ? ["object"]
             : Has("items", "minItems", "maxItems") ? ["array"]
             : Has("minLength", "maxLength", "pattern", "format") ? ["string"]
-            : Has("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") ? ["number"]
+            : Has("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf") ? ["number"]
             : ["any"];
     }
 
     private RegexNode Typed(JsonElement s, string ptr, string type) => type switch
     {
         "string" => JsonStringSchema.Compile(s, ptr, _options),
-        "integer" => JsonNumberSchema.Integer(s, ptr),
-        "number" => JsonNumberSchema.Number(s, ptr),
+        "integer" => JsonNumberSchema.Integer(s, ptr, _options.MaxStates),
+        "number" => JsonNumberSchema.Number(s, ptr, _options.MaxStates),
         "boolean" => JsonLexicon.Boolean,
         "null" => JsonLexicon.Null,
         "object" => Object(s, ptr),

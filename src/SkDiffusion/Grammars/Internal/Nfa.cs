@@ -102,9 +102,41 @@ internal sealed class Nfa
                     return (s, e);
                 }
 
+            case RegexNodeKind.Graph:
+                return GraphFragment(node.Graph!);
+
             default:
                 return RepeatFragment(node);
         }
+    }
+
+    /// <summary>One epsilon hub per automaton state, one byte-set state per move, and a common end.</summary>
+    private (int Start, int End) GraphFragment(ByteGraph graph)
+    {
+        var hubs = new int[graph.StateCount];
+        for (int i = 0; i < hubs.Length; i++)
+        {
+            hubs[i] = NewState();
+        }
+
+        int end = NewState();
+        foreach (var (from, bytes, to) in graph.Edges)
+        {
+            int s = NewState();
+            _edgeSet[s] = bytes;
+            _edgeTarget[s] = hubs[to];
+            AddEpsilon(hubs[from], s);
+        }
+
+        for (int i = 0; i < hubs.Length; i++)
+        {
+            if (graph.Accepting[i])
+            {
+                AddEpsilon(hubs[i], end);
+            }
+        }
+
+        return (hubs[graph.Start], end);
     }
 
     private (int Start, int End) RepeatFragment(RegexNode node)

@@ -9,8 +9,9 @@ namespace SkDiffusion.Grammars.Internal;
 /// </summary>
 internal sealed class RegexNode
 {
-    private RegexNode(RegexNodeKind kind, ByteSet bytes, RegexNode[] children, int min, int max)
+    private RegexNode(RegexNodeKind kind, ByteSet bytes, RegexNode[] children, int min, int max, ByteGraph? graph = null)
     {
+        Graph = graph;
         Kind = kind;
         Bytes = bytes;
         Children = children;
@@ -32,6 +33,12 @@ internal sealed class RegexNode
 
     /// <summary>The most repetitions; -1 for unbounded.</summary>
     public int Max { get; }
+
+    /// <summary>The embedded automaton of a <see cref="RegexNodeKind.Graph"/> node; null for every other kind.</summary>
+    public ByteGraph? Graph { get; }
+
+    /// <summary>A node whose language is that of a finished automaton.</summary>
+    public static RegexNode FromGraph(ByteGraph graph) => new(RegexNodeKind.Graph, default, [], 0, 0, graph);
 
     public static RegexNode Class(ByteSet set) => set.IsEmpty ? Nothing : new(RegexNodeKind.Bytes, set, [], 0, 0);
 
@@ -155,6 +162,7 @@ internal sealed class RegexNode
         RegexNodeKind.Concat => Concat(Children.Select(c => c.MapClasses(map))),
         RegexNodeKind.Alternation => Alternation(Children.Select(c => c.MapClasses(map))),
         RegexNodeKind.Repeat => Repeat(Children[0].MapClasses(map), Min, Max),
+        RegexNodeKind.Graph => throw new InvalidOperationException("An embedded automaton's byte classes cannot be rewritten."),
         _ => this,
     };
 }

@@ -20,4 +20,7 @@ internal enum RegexNodeKind
 
     /// <summary>The child repeated Min to Max times (Max -1: unbounded).</summary>
     Repeat,
+
+    /// <summary>A finished automaton (<see cref="RegexNode.Graph"/>).</summary>
+    Graph,
 }
