@@ -31,6 +31,10 @@ internal static class GrammarTestKit
     /// </summary>
     public static (ByteVocabulary Vocabulary, string[] Texts) Multi { get; } = CreateMulti();
 
+    /// <summary>The grammar of a JSON schema given as text, over <see cref="Bytes"/>.</summary>
+    public static TokenGrammar ByteSchema(string json, GrammarOptions? options = null) =>
+        TokenGrammar.FromJsonSchema(System.Text.Json.JsonDocument.Parse(json).RootElement, Bytes, options);
+
     public static SpecialTokenIds MultiIds(ByteVocabulary v) => new(v.Size - 1, v.EosId, v.EotId, v.EosId);
 
     private static ByteVocabulary CreateBytes()

@@ -6,7 +6,7 @@ namespace SkDiffusion.Tests.Grammars;
 public sealed class JsonSchemaGrammarTests
 {
     private static TokenGrammar Schema(string json, GrammarOptions? options = null) =>
-        TokenGrammar.FromJsonSchema(JsonDocument.Parse(json).RootElement, GrammarTestKit.Bytes, options);
+        GrammarTestKit.ByteSchema(json, options);
 
     private static void Check(string schema, string[] accepted, string[] rejected)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using SkDiffusion.Grammars;
 
 namespace SkDiffusion.Tests.Grammars;
@@ -7,9 +6,6 @@ namespace SkDiffusion.Tests.Grammars;
 /// <summary><c>multipleOf</c> on integers and numbers: exact over windows of values, and its errors.</summary>
 public sealed class MultipleOfTests
 {
-    private static TokenGrammar Schema(string json, GrammarOptions? options = null) =>
-        TokenGrammar.FromJsonSchema(JsonDocument.Parse(json).RootElement, GrammarTestKit.Bytes, options);
-
     private static string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
 
     [Theory]
@@ -23,7 +19,7 @@ public sealed class MultipleOfTests
     [InlineData("12", 12)]
     public void Integers_are_exactly_the_multiples_in_the_range(string q, int divisor)
     {
-        var g = Schema($$"""{"type":"integer","minimum":-400,"maximum":650,"multipleOf":{{q}}}""");
+        var g = GrammarTestKit.ByteSchema($$"""{"type":"integer","minimum":-400,"maximum":650,"multipleOf":{{q}}}""");
         for (int v = -1000; v <= 1000; v++)
         {
             bool expected = v >= -400 && v <= 650 && v % divisor == 0;
@@ -37,7 +33,7 @@ public sealed class MultipleOfTests
     [Fact]
     public void Unbounded_integers_keep_the_default_nine_digits()
     {
-        var g = Schema("""{"type":"integer","multipleOf":9}""");
+        var g = GrammarTestKit.ByteSchema("""{"type":"integer","multipleOf":9}""");
         Assert.True(g.Matches("999999999"));
         Assert.True(g.Matches("-123456789"));
         Assert.False(g.Matches("123456788"));
@@ -48,7 +44,7 @@ public sealed class MultipleOfTests
     [Fact]
     public void Numbers_take_at_most_the_fraction_digits_of_the_multiple()
     {
-        var g = Schema("""{"type":"number","minimum":0,"maximum":3,"multipleOf":0.25}""");
+        var g = GrammarTestKit.ByteSchema("""{"type":"number","minimum":0,"maximum":3,"multipleOf":0.25}""");
         for (int hundredths = -100; hundredths <= 400; hundredths++)
         {
             decimal v = hundredths / 100m;
@@ -66,7 +62,7 @@ public sealed class MultipleOfTests
     [Fact]
     public void Unbounded_numbers_with_cents()
     {
-        var g = Schema("""{"type":"number","multipleOf":0.01}""");
+        var g = GrammarTestKit.ByteSchema("""{"type":"number","multipleOf":0.01}""");
         foreach (string ok in new[] { "19.99", "-3.5", "0", "7", "0.01", "1234567.89" })
         {
             Assert.True(g.Matches(ok), ok);
@@ -80,7 +76,7 @@ public sealed class MultipleOfTests
 
     [Fact]
     public void A_property_with_multipleOf_alone_is_a_number_inside_an_object() => Assert.True(
-        Schema("""{"type":"object","properties":{"step":{"multipleOf":5,"maximum":20,"minimum":0}},"required":["step"]}""").Matches("""{"step": 15}"""));
+        GrammarTestKit.ByteSchema("""{"type":"object","properties":{"step":{"multipleOf":5,"maximum":20,"minimum":0}},"required":["step"]}""").Matches("""{"step": 15}"""));
 
     [Theory]
     [InlineData("""{"type":"integer","multipleOf":0}""", "/multipleOf", "greater than 0")]
@@ -91,7 +87,7 @@ public sealed class MultipleOfTests
     [InlineData("""{"type":"integer","multipleOf":999983}""", "/multipleOf", "GrammarOptions.MaxStates")]
     public void Bad_multiples_name_the_keyword(string schema, string pointer, string text)
     {
-        var ex = Assert.Throws<GrammarException>(() => Schema(schema));
+        var ex = Assert.Throws<GrammarException>(() => GrammarTestKit.ByteSchema(schema));
         Assert.Equal(pointer, ex.Pointer);
         Assert.Contains(text, ex.Message, StringComparison.Ordinal);
     }

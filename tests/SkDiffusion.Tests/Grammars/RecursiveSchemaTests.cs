@@ -15,7 +15,7 @@ public sealed class RecursiveSchemaTests
     public sealed record Node(string Name, List<Node>? Children, Node? Parent);
 
     private static TokenGrammar Schema(string json, GrammarOptions? options = null) =>
-        TokenGrammar.FromJsonSchema(JsonDocument.Parse(json).RootElement, GrammarTestKit.Bytes, options);
+        GrammarTestKit.ByteSchema(json, options);
 
     private static string Nested(int levels) => levels == 0
         ? """{"name": "a", "children": []}"""
