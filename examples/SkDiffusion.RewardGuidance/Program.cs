@@ -23,7 +23,7 @@ if (ExampleCommandLine.Handle(parsed) is int exit)
 string[] given = parsed.GetValue(promptsArgument) ?? [];
 string[] prompts = given.Length > 0 ? given :
 [
-    "Read the text and output the record as JSON.\nThe chef Pik Koulutol is 24 years old, comes from Potroubre and has a spouse.",
+    "Read the text and output the record as JSON.\nMeet Givon Zorin, a 18-year-old lawyer from Vigum; married.",
     "Return JSON with name, age, city, job and married.\nA painter named Stour Guzuk lives in Zubral. Stour Guzuk is 53 years old and is single.",
 ];
 

@@ -68,6 +68,19 @@ OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/rec
     --eval-every 250 --row-tokens 136 --keep-checkpoints
 /usr/bin/python3 models/recipe/train.py --work models/recipe/work8l --export models/checkpoint \
     --average models/recipe/work8l/ckpt-19500.pt models/recipe/work8l/ckpt-19750.pt models/recipe/work8l/ckpt-20000.pt
+# Stage 8m: from the stage-8l mean with a fresh optimizer, 40% of the extraction rows with filler words in the passage,
+# sometimes a heading line and a composed instruction, and more key-value separators (--passage-noise), a warm restart
+# to 5e-5 over 1,500 steps, stopped by its time limit at step 21,426. The committed weights are the mean of its
+# checkpoints of steps 20,750 to 21,426 (the last one is the work folder's ckpt.pt, copied to ckpt-21426.pt).
+OPENBLAS_NUM_THREADS=2 /usr/bin/python3 models/recipe/train.py --work models/recipe/work8m --init-from models/checkpoint \
+    --start-step 20024 --minutes 62 --threads 2 --drill-share 0.2 --short-share 0.5 --short-pad 16 --context-share 0.25 \
+    --wide-share 0.6 --instruct-share 0.5 --bare-share 0.2 --relation-share 0.7 --relation-more --question-noise 0.5 \
+    --person-fact-share 0.65 --fact-share 0.2 --passage-noise 0.4 --lr 5e-5 --schedule-from 20024 --total-steps 1500 \
+    --max-steps 30000 --eval-every 250 --row-tokens 136 --keep-checkpoints
+cp models/recipe/work8m/ckpt.pt models/recipe/work8m/ckpt-21426.pt
+/usr/bin/python3 models/recipe/train.py --work models/recipe/work8m --export models/checkpoint \
+    --average models/recipe/work8m/ckpt-20750.pt models/recipe/work8m/ckpt-21000.pt models/recipe/work8m/ckpt-21250.pt \
+    models/recipe/work8m/ckpt-21426.pt
 /usr/bin/python3 models/recipe/tokenizer_golden.py models/checkpoint/tokenizer.json models/eval/tokenized.json
 dotnet run -c Release --project src/SkDiffusion.ModelBuilder.Tool -f net10.0 -- --checkpoint models/checkpoint \
     --output models/tiny-llada --name skdiffusion/tiny-llada --overwrite
