@@ -36,6 +36,24 @@ public sealed class EmbeddedModelGrammarTests(EmbeddedModelFixture model) : ICla
         Assert.True(v.GetBytes(v.EosId).IsEmpty);
     }
 
+    [Fact]
+    public async Task A_multipleOf_holds_against_the_models_own_choice_with_multi_digit_tokens()
+    {
+        // The model wants 42; the schema allows only multiples of 5 (the package's tokens include two-digit numbers).
+        string schema = PersonSchema.Replace("\"minimum\":0,\"maximum\":130}", "\"minimum\":0,\"maximum\":130,\"multipleOf\":5}", StringComparison.Ordinal);
+        Assert.Contains("multipleOf", schema, StringComparison.Ordinal);
+        var grammar = TokenGrammar.FromJsonSchema(JsonDocument.Parse(schema).RootElement, model.Package);
+        int length = Math.Max(48, grammar.SuggestAnswerLength(16));
+        var sampler = DiffusionSampler.Create(model.Denoiser, model.Package.Manifest);
+        var result = await sampler.SampleAsync(
+            DiffusionCanvas.FromPrompt(model.Prompt("Extract JSON: Lina Varosk is 42 years old, lives in Tolbreth and works as a pilot. They are married."), length, grammar),
+            new SamplerOptions { Steps = length / 2, MaxDegreeOfParallelism = 1 });
+        using var doc = JsonDocument.Parse(model.Package.Tokenizer.Decode(result.AnswerTokens, skipSpecialTokens: true));
+        int age = doc.RootElement.GetProperty("age").GetInt32();
+        Assert.InRange(age, 0, 130);
+        Assert.Equal(0, age % 5);
+    }
+
     [Theory]
     [InlineData("Extract JSON: Lina Varosk is 42 years old, lives in Tolbreth and works as a pilot. They are married.", SelectionRule.Schedule)]
     [InlineData("Extract JSON: Boro Teal is 31 years old, lives in Pell and works as a baker. They are not married.", SelectionRule.Threshold)]
