@@ -29,6 +29,12 @@ internal static class JsonLexicon
     /// <summary>A relative URI whose path segments hold no ':' (a first segment with a colon would read as a scheme or a drive).</summary>
     private const string RelativeUri = @"/?[A-Za-z0-9\-._~!$&'()*+,;=%@]+(/[A-Za-z0-9\-._~!$&'()*+,;=%@]+)*/?([?#]" + UriCharacter + "*)?";
 
+    /// <summary>Dotted decimal, no leading zeros.</summary>
+    private const string Ipv4 = @"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)";
+
+    /// <summary>One group of an IPv6 address: one to four hex digits.</summary>
+    private const string H16 = "[0-9A-Fa-f]{1,4}";
+
     private static readonly Dictionary<string, string> Formats = new(StringComparer.Ordinal)
     {
         ["date"] = @"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
@@ -39,8 +45,29 @@ internal static class JsonLexicon
         ["uri"] = HierarchicalUri + "|urn:" + UriCharacter + "+",
         ["uri-reference"] = HierarchicalUri + "|" + RelativeUri,
         ["hostname"] = @"[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*",
-        ["ipv4"] = @"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)",
+        ["ipv4"] = Ipv4,
+        ["ipv6"] = Ipv6(),
     };
+
+    /// <summary>
+    /// RFC 3986's IPv6address: eight groups, or fewer with one "::" standing for the rest, the last two groups
+    /// optionally written as an IPv4 address; no zone, no brackets.
+    /// </summary>
+    private static string Ipv6()
+    {
+        string ls32 = $"({H16}:{H16}|{Ipv4})";
+        string Groups(int n) => $"({H16}:){{{n}}}";
+        var forms = new List<string> { Groups(6) + ls32, "::" + Groups(5) + ls32 };
+        string[] tails = [Groups(4) + ls32, Groups(3) + ls32, Groups(2) + ls32, $"{H16}:{ls32}", ls32, H16, ""];
+        for (int i = 0; i < tails.Length; i++)
+        {
+            // At most i groups before the last one in front of "::".
+            string front = i == 0 ? $"({H16})?" : $"(({H16}:){{0,{i}}}{H16})?";
+            forms.Add(front + "::" + tails[i]);
+        }
+
+        return string.Join("|", forms);
+    }
 
     /// <summary>The supported <c>format</c> names.</summary>
     public static IEnumerable<string> FormatNames => Formats.Keys;
