@@ -66,16 +66,21 @@ for id in SkDiffusion SkDiffusion.DefaultModel SkDiffusion.Extensions.AI SkDiffu
   for entry in README.md LICENSE; do
     grep -qx "$entry" <<<"$listing" || { echo "$id: no $entry"; status=1; }
   done
-  unzip -p "$nupkg" "$id.nuspec" | grep -q '<license type="expression">MIT</license>' || { echo "$id: no MIT license expression"; status=1; }
-  unzip -p "$nupkg" "$id.nuspec" | grep -q '<readme>README.md</readme>' || { echo "$id: no package readme"; status=1; }
+  nuspec="$(unzip -p "$nupkg" "$id.nuspec")"
+  grep -q '<license type="expression">MIT</license>' <<<"$nuspec" || { echo "$id: no MIT license expression"; status=1; }
+  grep -q '<readme>README.md</readme>' <<<"$nuspec" || { echo "$id: no package readme"; status=1; }
 done
 dm="$(unzip -Z1 "$work/feed/SkDiffusion.DefaultModel.$version.nupkg")"
 for entry in buildTransitive/SkDiffusion.DefaultModel.targets build/SkDiffusion.DefaultModel.targets models/tiny-llada/manifest.json models/tiny-llada/model.onnx lib/net8.0/SkDiffusion.DefaultModel.dll lib/net10.0/SkDiffusion.DefaultModel.dll; do
   grep -qx "$entry" <<<"$dm" || { echo "SkDiffusion.DefaultModel: no $entry"; status=1; }
 done
-unzip -p "$work/feed/SkDiffusion.$version.nupkg" SkDiffusion.nuspec | grep -q 'id="Microsoft.ML.OnnxRuntime.Managed"' || { echo "SkDiffusion does not depend on Microsoft.ML.OnnxRuntime.Managed"; status=1; }
-if unzip -p "$work/feed/SkDiffusion.$version.nupkg" SkDiffusion.nuspec | grep -q 'id="Microsoft.ML.OnnxRuntime.Gpu"'; then echo "SkDiffusion depends on the GPU package"; status=1; fi
-unzip -Z1 "$work/feed/SkDiffusion.ModelBuilder.Tool.$version.nupkg" | grep -q '^tools/net10.0/any/DotnetToolSettings.xml$' || { echo "the tool package has no tools/net10.0/any/DotnetToolSettings.xml"; status=1; }
+# Read into variables before grep -q: with pipefail, "unzip | grep -q" fails when grep stops reading before unzip
+# has written everything (SIGPIPE), which a long listing on a busy machine does now and then.
+core_nuspec="$(unzip -p "$work/feed/SkDiffusion.$version.nupkg" SkDiffusion.nuspec)"
+grep -q 'id="Microsoft.ML.OnnxRuntime.Managed"' <<<"$core_nuspec" || { echo "SkDiffusion does not depend on Microsoft.ML.OnnxRuntime.Managed"; status=1; }
+if grep -q 'id="Microsoft.ML.OnnxRuntime.Gpu"' <<<"$core_nuspec"; then echo "SkDiffusion depends on the GPU package"; status=1; fi
+tool_listing="$(unzip -Z1 "$work/feed/SkDiffusion.ModelBuilder.Tool.$version.nupkg")"
+grep -qx 'tools/net10.0/any/DotnetToolSettings.xml' <<<"$tool_listing" || { echo "the tool package has no tools/net10.0/any/DotnetToolSettings.xml"; status=1; }
 check "package contents (readme, license, symbols, model targets, ONNX Runtime managed only, tool layout)" $status
 
 # 2. A fresh console app outside the repository.
