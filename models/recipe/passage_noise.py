@@ -15,6 +15,7 @@ corpus still rejects a passage equal to a held-out rendering.
 """
 
 import phrasing
+import question_noise
 
 FILLERS = ["also", "currently", "by the way", "as it happens", "these days", "in fact", "still", "now", "indeed",
            "so far", "as noted", "as I said", "to be clear"]
@@ -34,15 +35,11 @@ NOISE_SHARE = 0.0
 def noisy_passage(rng, s, keep):
     """s with one or two fillers between its words and, a third of the time, a heading line before it; the strings
     in keep (the name, the city, the job, the age) stay whole."""
-    keep = sorted((k for k in keep if k and k in s), key=len, reverse=True)
-    for i, k in enumerate(keep):
-        s = s.replace(k, f"\x01{i}\x01")
-    words = s.split(" ")
-    for _ in range(rng.randint(1, 2)):
-        words.insert(rng.randint(1, len(words)), rng.choice(FILLERS))
-    s = " ".join(words)
-    for i, k in enumerate(keep):
-        s = s.replace(f"\x01{i}\x01", k)
+    def fill(words):
+        for _ in range(rng.randint(1, 2)):
+            words.insert(rng.randint(1, len(words)), rng.choice(FILLERS))
+
+    s = question_noise.edit_words(s, keep, fill)
     if rng.random() < 0.33:
         s = rng.choice(HEADINGS) + rng.choice(HEADING_TAILS) + rng.choice(["\n", " "]) + s
     return s

@@ -15,13 +15,28 @@ DROPPABLE = {"the", "is", "of", "does", "do", "a", "me", "you", "what", "tell"}
 NOISE_SHARE = 0.0
 
 
+def edit_words(text, keep, edit):
+    """text split at spaces, changed in place by edit(words), and joined again; the strings in keep stay whole (each
+    stands in as one placeholder word while edit runs, so it is never split, dropped or filled into)."""
+    keep = sorted((k for k in keep if k and k in text), key=len, reverse=True)
+    for i, k in enumerate(keep):
+        text = text.replace(k, f"\x01{i}\x01")
+    words = text.split(" ")
+    edit(words)
+    text = " ".join(words)
+    for i, k in enumerate(keep):
+        text = text.replace(f"\x01{i}\x01", k)
+    return text
+
+
 def noisy(rng, q, keep):
     """q with one to three fillers between its words and, in a third of the cases, one droppable word left out; the
     strings in keep (the subject, the relation word) stay whole and in place."""
-    keep = sorted((k for k in keep if k and k in q), key=len, reverse=True)
-    for i, k in enumerate(keep):
-        q = q.replace(k, f"\x01{i}\x01")
-    words = q.split(" ")
+    return edit_words(q, keep, lambda words: _fill_and_drop(rng, words))
+
+
+def _fill_and_drop(rng, words):
+    """Drops a droppable word (a third of the time) and puts in one to three fillers, in place."""
     if rng.random() < 0.33:
         drop = [i for i, w in enumerate(words) if w.lower() in DROPPABLE and len(words) > 3]
         if drop:
@@ -40,10 +55,6 @@ def noisy(rng, q, keep):
             words.append(filler + tail)
         else:
             words.insert(at, filler)
-    q = " ".join(words)
-    for i, k in enumerate(keep):
-        q = q.replace(f"\x01{i}\x01", k)
-    return q
 
 
 if __name__ == "__main__":
