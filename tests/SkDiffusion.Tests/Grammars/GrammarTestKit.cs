@@ -35,6 +35,22 @@ internal static class GrammarTestKit
     public static TokenGrammar ByteSchema(string json, GrammarOptions? options = null) =>
         TokenGrammar.FromJsonSchema(System.Text.Json.JsonDocument.Parse(json).RootElement, Bytes, options);
 
+    /// <summary>Asserts that the <see cref="ByteSchema"/> grammar of <paramref name="schema"/> accepts every text of
+    /// <paramref name="accepted"/> and none of <paramref name="rejected"/>.</summary>
+    public static void CheckByteSchema(string schema, string[] accepted, string[] rejected)
+    {
+        var g = ByteSchema(schema);
+        foreach (string a in accepted)
+        {
+            Assert.True(g.Matches(a), $"{schema} should accept {a}");
+        }
+
+        foreach (string r in rejected)
+        {
+            Assert.False(g.Matches(r), $"{schema} should reject {r}");
+        }
+    }
+
     public static SpecialTokenIds MultiIds(ByteVocabulary v) => new(v.Size - 1, v.EosId, v.EotId, v.EosId);
 
     private static ByteVocabulary CreateBytes()

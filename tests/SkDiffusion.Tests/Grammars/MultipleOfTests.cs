@@ -31,17 +31,6 @@ public sealed class MultipleOfTests
     }
 
     [Fact]
-    public void Unbounded_integers_keep_the_default_nine_digits()
-    {
-        var g = GrammarTestKit.ByteSchema("""{"type":"integer","multipleOf":9}""");
-        Assert.True(g.Matches("999999999"));
-        Assert.True(g.Matches("-123456789"));
-        Assert.False(g.Matches("123456788"));
-        Assert.False(g.Matches("1000000008"));
-        Assert.True(g.Matches("0"));
-    }
-
-    [Fact]
     public void Numbers_take_at_most_the_fraction_digits_of_the_multiple()
     {
         var g = GrammarTestKit.ByteSchema("""{"type":"number","minimum":0,"maximum":3,"multipleOf":0.25}""");
@@ -60,19 +49,16 @@ public sealed class MultipleOfTests
     }
 
     [Fact]
-    public void Unbounded_numbers_with_cents()
-    {
-        var g = GrammarTestKit.ByteSchema("""{"type":"number","multipleOf":0.01}""");
-        foreach (string ok in new[] { "19.99", "-3.5", "0", "7", "0.01", "1234567.89" })
-        {
-            Assert.True(g.Matches(ok), ok);
-        }
+    public void Unbounded_numbers_with_cents() => GrammarTestKit.CheckByteSchema(
+        """{"type":"number","multipleOf":0.01}""",
+        ["19.99", "-3.5", "0", "7", "0.01", "1234567.89"],
+        ["1.001", "1e2", "0.005", "-"]);
 
-        foreach (string bad in new[] { "1.001", "1e2", "0.005", "-" })
-        {
-            Assert.False(g.Matches(bad), bad);
-        }
-    }
+    [Fact]
+    public void Unbounded_integers_keep_the_default_nine_digits() => GrammarTestKit.CheckByteSchema(
+        """{"type":"integer","multipleOf":9}""",
+        ["999999999", "-123456789", "0"],
+        ["123456788", "1000000008"]);
 
     [Fact]
     public void A_property_with_multipleOf_alone_is_a_number_inside_an_object() => Assert.True(

@@ -16,15 +16,15 @@ internal static class JsonNumberSchema
     internal const int UnboundedIntegerLimit = 999_999_999;
 
     public static RegexNode Integer(JsonElement s, string ptr, int maxStates) =>
-        WithMultipleOf(s, ptr, maxStates, IntegerRange(s, ptr));
+        WithMultipleOf(s, ptr, maxStates, BoundedIntegers(s, ptr));
 
     public static RegexNode Number(JsonElement s, string ptr, int maxStates) =>
-        WithMultipleOf(s, ptr, maxStates, NumberRange(s, ptr));
+        WithMultipleOf(s, ptr, maxStates, BoundedNumbers(s, ptr));
 
     private static RegexNode WithMultipleOf(JsonElement s, string ptr, int maxStates, RegexNode numbers) =>
         Decimal(s, ptr, "multipleOf") is { } q ? MultipleOf.Restrict(numbers, q, maxStates, JsonPointer.Child(ptr, "multipleOf")) : numbers;
 
-    private static RegexNode IntegerRange(JsonElement s, string ptr)
+    private static RegexNode BoundedIntegers(JsonElement s, string ptr)
     {
         BigInteger? min = Bound(s, ptr, "minimum", up: true, 0);
         BigInteger? exMin = Bound(s, ptr, "exclusiveMinimum", up: true, 1);
@@ -39,7 +39,7 @@ internal static class JsonNumberSchema
 
         // An unbounded side stops at nine digits, inside the range of .NET's int that typed results deserialize into
         // (a model left free writes digit strings that overflow it). Explicit bounds lift this.
-        return Internal.IntegerRange.Build(lo ?? -UnboundedIntegerLimit, hi ?? UnboundedIntegerLimit);
+        return IntegerRange.Build(lo ?? -UnboundedIntegerLimit, hi ?? UnboundedIntegerLimit);
     }
 
     /// <summary>An integer bound: the keyword's number rounded inward (up for lower bounds), plus <paramref name="shift"/>.</summary>
@@ -56,7 +56,7 @@ internal static class JsonNumberSchema
         return new BigInteger(r) + (whole ? shift : 0);
     }
 
-    private static RegexNode NumberRange(JsonElement s, string ptr)
+    private static RegexNode BoundedNumbers(JsonElement s, string ptr)
     {
         var (min, minExclusive) = Tighter(Decimal(s, ptr, "minimum"), Decimal(s, ptr, "exclusiveMinimum"), lower: true);
         var (max, maxExclusive) = Tighter(Decimal(s, ptr, "maximum"), Decimal(s, ptr, "exclusiveMaximum"), lower: false);
