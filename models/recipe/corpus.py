@@ -12,6 +12,7 @@ import json
 import random
 import zlib
 
+import passage_more
 import passage_noise
 import phrasing as broad_phrasing
 
@@ -175,10 +176,16 @@ def extract_example(rng, split, phrasing="train"):
     p = person(rng, split)
     broad = split == "train"
     s = describe(rng, p, phrasing, broad)
+    more = broad and passage_more.SHARE and rng.random() < passage_more.SHARE
+    if more:
+        held_out = held_out_renderings(p)
+        s = passage_more.passage(rng, p)
+        while s in held_out:
+            s = passage_more.passage(rng, p)
     noise = broad and passage_noise.NOISE_SHARE and rng.random() < passage_noise.NOISE_SHARE
     if noise:
         s = passage_noise.noisy_passage(rng, s, [p["name"], p["city"], p["job"], str(p["age"])])
-    if noise and rng.random() < 0.5:
+    if (noise or more) and rng.random() < 0.5:
         prompt = passage_noise.composed_prompt(rng, s)
     elif broad and rng.random() < 0.5:
         prompt = broad_phrasing.extract_prompt(rng, s)

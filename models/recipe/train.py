@@ -258,6 +258,7 @@ def main():
     ap.add_argument("--fact-share", type=float, default=0.0, help="share of task rows drawn as fact rows before the usual mix (stage 8k: 0.3)")
     ap.add_argument("--question-noise", type=float, default=0.0, help="fraction of composed questions with filler words put in and a short word left out (stage 8l: question_noise.py)")
     ap.add_argument("--passage-noise", type=float, default=0.0, help="fraction of training extraction rows with filler words in the passage, sometimes a heading line, and half of them under a composed instruction; with it, 30%% of key-value lists take separators no other stage uses (stage 8m: passage_noise.py, phrasing.SEPS_MORE)")
+    ap.add_argument("--passage-more", type=float, default=0.0, help="fraction of training extraction rows whose passage has the marital status as a capitalised sentence or item of its own, or opens with the city (half the time under a heading word); half of them under a composed instruction (stage 8o: passage_more.py)")
     ap.add_argument("--relation-share", type=float, default=0.0, help="fraction of training questions composed from a frame and a relation word (stage 8i: phrasing.relation_question)")
     ap.add_argument("--init-from", default=None, help="start from this exported checkpoint's weights and tokenizer when work/ has no ckpt.pt")
     ap.add_argument("--start-step", type=int, default=None, help="step count of the --init-from checkpoint (for the LR schedule); default: its training_log.json")
@@ -276,6 +277,7 @@ def main():
     corpus.broad_phrasing.RELATION_MORE = a.relation_more
     corpus.broad_phrasing.question_noise.NOISE_SHARE = a.question_noise
     corpus.passage_noise.NOISE_SHARE = a.passage_noise
+    corpus.passage_more.SHARE = a.passage_more
     corpus.broad_phrasing.SEP_MORE_SHARE = 0.3 if a.passage_noise else 0.0
     corpus.PERSON_FACT_SHARE = a.person_fact_share
     corpus.FACT_SHARE = a.fact_share
