@@ -22,7 +22,7 @@ string[] texts = given.Length > 0 ? given :
 [
     "Kutaim Goubroum is 57 years old, lives in Neinoth and works as a builder. They are married.",
     "Pem Dreimedral works as a baker in Brunes. Age: 73. Married: no.",
-    "Name: Lou Maivoum. Age: 76. City: Thamail. Job: chef. Married.",
+    "Name: Lou Maivoum. Age: 76. City: Thamail. Job: chef. Not married.",
 ];
 var extractive = new ChatOptions { AdditionalProperties = new() { ["copy_strings"] = true } };
 

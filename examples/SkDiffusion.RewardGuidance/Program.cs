@@ -23,8 +23,8 @@ if (ExampleCommandLine.Handle(parsed) is int exit)
 string[] given = parsed.GetValue(promptsArgument) ?? [];
 string[] prompts = given.Length > 0 ? given :
 [
-    "Read the text and output the record as JSON.\nMeet Givon Zorin, a 18-year-old lawyer from Vigum; married.",
-    "Return JSON with name, age, city, job and married.\nA painter named Stour Guzuk lives in Zubral. Stour Guzuk is 53 years old and is single.",
+    "Extract the person as JSON.\nOccupation: farmer, Lives in: Brathes, Married: yes, Age: 38, Full name: Zureir Doudraiklam",
+    "Age 68, city Repi: Droutrous Kisal works as a sailor and has a spouse.",
 ];
 
 int seed = parsed.GetValue(seedOption);
