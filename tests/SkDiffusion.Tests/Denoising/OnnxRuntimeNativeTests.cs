@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using SkDiffusion.Denoising;
+using SkDiffusion.Tests.TestSupport;
 
 namespace SkDiffusion.Tests.Denoising;
 
@@ -57,7 +58,7 @@ public sealed class OnnxRuntimeNativeTests
         // The application chooses the native build; the library must not drag CUDA into every app.
         string[] references = typeof(OnnxDenoiser).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToArray();
         Assert.Contains("Microsoft.ML.OnnxRuntime", references);
-        string csproj = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "SkDiffusion", "SkDiffusion.csproj"));
+        string csproj = File.ReadAllText(Path.Combine(RepositoryPaths.Root(), "src", "SkDiffusion", "SkDiffusion.csproj"));
         Assert.Contains("<PackageReference Include=\"Microsoft.ML.OnnxRuntime.Managed\" />", csproj, StringComparison.Ordinal);
         Assert.DoesNotContain("<PackageReference Include=\"Microsoft.ML.OnnxRuntime.Gpu\"", csproj, StringComparison.Ordinal);
         Assert.DoesNotContain("<PackageReference Include=\"Microsoft.ML.OnnxRuntime\"", csproj, StringComparison.Ordinal);
@@ -69,18 +70,5 @@ public sealed class OnnxRuntimeNativeTests
         using SessionOptions options = OnnxRuntimeNative.CreateSessionOptions();
         Assert.NotNull(options);
         Assert.True(OnnxRuntimeNative.HasCudaProvider(), "The tests reference Microsoft.ML.OnnxRuntime.Gpu, whose build lists the CUDA provider.");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SkDiffusion.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("SkDiffusion.sln was not found above the test output folder.");
     }
 }

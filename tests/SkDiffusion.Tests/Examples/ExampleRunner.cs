@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using SkDiffusion.Tests.TestSupport;
 
 namespace SkDiffusion.Tests.Examples;
 
@@ -57,18 +58,7 @@ internal static class ExampleRunner
         var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         string tfm = baseDir.Name;
         string configuration = baseDir.Parent!.Name;
-        var root = baseDir;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "SkDiffusion.sln")))
-        {
-            root = root.Parent;
-        }
-
-        if (root is null)
-        {
-            throw new InvalidOperationException($"No SkDiffusion.sln above {AppContext.BaseDirectory}.");
-        }
-
-        string dll = Path.Combine(root.FullName, "examples", project, "bin", configuration, tfm, project + ".dll");
+        string dll = Path.Combine(RepositoryPaths.Root(), "examples", project, "bin", configuration, tfm, project + ".dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"The example {project} is not built at {dll}: build the solution (dotnet build SkDiffusion.sln) before the tests.", dll);
     }
 }

@@ -5,6 +5,7 @@ using SkDiffusion.Extensions.AI;
 using SkDiffusion.ModelBuilder;
 using SkDiffusion.Packaging;
 using SkDiffusion.SemanticKernel.Plugins;
+using SkDiffusion.Tests.TestSupport;
 
 namespace SkDiffusion.Tests.PublicApi;
 
@@ -124,17 +125,7 @@ public sealed partial class PublicSurfaceTests
         return (count, types);
     }
 
-    private static string DocPath()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SkDiffusion.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        Assert.True(dir is not null, $"No SkDiffusion.sln above {AppContext.BaseDirectory}.");
-        return Path.Combine(dir.FullName, "docs", "public-api.md");
-    }
+    private static string DocPath() => Path.Combine(RepositoryPaths.Root(), "docs", "public-api.md");
 
     [GeneratedRegex(@"\((\d+)\)\s*$")]
     private static partial Regex HeadingCount();
