@@ -19,7 +19,7 @@ internal sealed class JsonSchemaCompiler
     private static readonly HashSet<string> Unsupported = new(StringComparer.Ordinal)
     {
         "patternProperties", "if", "then", "else", "not", "dependentRequired", "dependentSchemas", "dependencies",
-        "propertyNames", "minProperties", "maxProperties", "contains", "minContains", "maxContains", "prefixItems",
+        "propertyNames", "contains", "minContains", "maxContains", "prefixItems",
         "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef", "additionalItems",
     };
 
@@ -218,6 +218,13 @@ internal sealed class JsonSchemaCompiler
             closed = additional.ValueKind == JsonValueKind.False;
         }
 
+        int minProps = JsonStringSchema.Count(s, ptr, "minProperties") ?? 0;
+        int maxProps = JsonStringSchema.Count(s, ptr, "maxProperties") ?? -1;
+        if (maxProps >= 0 && minProps > maxProps)
+        {
+            throw new GrammarException($"'minProperties' ({minProps}) is above 'maxProperties' ({maxProps}).", JsonPointer.Child(ptr, "minProperties"));
+        }
+
         var open = RegexNode.Byte((byte)'{');
         var close = RegexNode.Byte((byte)'}');
         if (!s.TryGetProperty("properties", out var props))
@@ -227,7 +234,16 @@ internal sealed class JsonSchemaCompiler
                 throw new GrammarException($"'required' names '{required.First()}' but the object has no 'properties': declare every required property.", JsonPointer.Child(ptr, "required"));
             }
 
-            return closed ? RegexNode.Literal("{}") : AnyObject();
+            if (closed)
+            {
+                return minProps == 0 ? RegexNode.Literal("{}") : throw new GrammarException($"'minProperties' ({minProps}) asks for members, but with 'additionalProperties': false and no 'properties' the only object is {{}}.", JsonPointer.Child(ptr, "minProperties"));
+            }
+
+            // A map: any keys, each value of the additionalProperties schema (any value when it is absent or true).
+            var value = additional.ValueKind == JsonValueKind.Object
+                ? Schema(additional, JsonPointer.Child(ptr, "additionalProperties"))
+                : JsonLexicon.AnyValue(Math.Max(0, _options.MaxJsonDepth - 1));
+            return FreeMembers(value, minProps, maxProps);
         }
 
         string propsPtr = JsonPointer.Child(ptr, "properties");
@@ -249,7 +265,27 @@ internal sealed class JsonSchemaCompiler
             throw new GrammarException($"'required' names '{missing}', which is not declared in 'properties'.", JsonPointer.Child(ptr, "required"));
         }
 
+        CheckPropertyCounts(members.Count, required.Count, minProps, maxProps, ptr);
         return RegexNode.Concat(open, Members(members), close);
+    }
+
+    /// <summary>
+    /// With declared properties only those are written, so a count bound is honoured only when it holds for every
+    /// choice of the optional ones; a bound that would pick among them is refused with the way out.
+    /// </summary>
+    private static void CheckPropertyCounts(int declared, int required, int minProps, int maxProps, string ptr)
+    {
+        if (minProps > required)
+        {
+            throw new GrammarException($"'minProperties' ({minProps}) is above the {required} required properties: with declared 'properties' a count bound must hold whichever optional properties are written; list more properties in 'required' or lower 'minProperties'.", JsonPointer.Child(ptr, "minProperties"));
+        }
+
+        if (maxProps >= 0 && maxProps < declared)
+        {
+            throw new GrammarException(maxProps < required
+                ? $"'maxProperties' ({maxProps}) is below the {required} required properties: the schema allows no object."
+                : $"'maxProperties' ({maxProps}) is below the {declared} declared properties: with declared 'properties' a count bound must hold whichever optional properties are written; declare fewer properties or raise 'maxProperties'.", JsonPointer.Child(ptr, "maxProperties"));
+        }
     }
 
     /// <summary>The members in declared order, optional ones omissible, with <c>", "</c> between the present ones.</summary>
@@ -277,11 +313,11 @@ internal sealed class JsonSchemaCompiler
         return first;
     }
 
-    private RegexNode AnyObject()
+    /// <summary>An object of any keys whose values are <paramref name="value"/>, with <paramref name="min"/> to <paramref name="max"/> members (-1: no bound).</summary>
+    private static RegexNode FreeMembers(RegexNode value, int min, int max)
     {
-        var inner = JsonLexicon.AnyValue(Math.Max(0, _options.MaxJsonDepth - 1));
-        var member = RegexNode.Concat(JsonLexicon.String(0, -1), JsonLexicon.KeySeparator, inner);
-        return RegexNode.Concat(RegexNode.Byte((byte)'{'), RegexNode.SeparatedList(member, JsonLexicon.ItemSeparator, 0, -1), RegexNode.Byte((byte)'}'));
+        var member = RegexNode.Concat(JsonLexicon.String(0, -1), JsonLexicon.KeySeparator, value);
+        return RegexNode.Concat(RegexNode.Byte((byte)'{'), RegexNode.SeparatedList(member, JsonLexicon.ItemSeparator, min, max), RegexNode.Byte((byte)'}'));
     }
 
     private RegexNode Array(JsonElement s, string ptr)
