@@ -6,7 +6,8 @@ namespace SkDiffusion.Tests.Grammars;
 
 /// <summary>
 /// Objects without declared properties (maps such as <c>Dictionary&lt;string, int&gt;</c>): every value follows the
-/// <c>additionalProperties</c> schema, and <c>minProperties</c>/<c>maxProperties</c> bound the member count. With
+/// <c>additionalProperties</c> schema, every key the <c>propertyNames</c> string schema, and
+/// <c>minProperties</c>/<c>maxProperties</c> bound the member count. With
 /// declared properties a count bound is accepted only when it holds for every choice of the optional ones.
 /// </summary>
 public sealed class ObjectMapSchemaTests
@@ -30,6 +31,24 @@ public sealed class ObjectMapSchemaTests
         ["""{"a": 1, "b": 2}"""]);
 
     [Fact]
+    public void Map_keys_follow_the_propertyNames_string_schema() => GrammarTestKit.CheckByteSchema(
+        """{"type":"object","propertyNames":{"maxLength":2},"additionalProperties":{"type":"integer"}}""",
+        ["{}", """{"ab": 1}""", """{"a": 1, "": 2}"""],
+        ["""{"abc": 1}""", """{"ab": "x"}"""]);
+
+    [Fact]
+    public void Map_keys_may_be_a_string_enum() => GrammarTestKit.CheckByteSchema(
+        """{"type":"object","propertyNames":{"type":"string","enum":["x","y"]},"additionalProperties":{"type":"boolean"}}""",
+        ["""{"x": true}""", """{"x": true, "y": false}"""],
+        ["""{"z": true}""", """{"xy": true}"""]);
+
+    [Fact]
+    public void Count_and_key_keywords_alone_make_the_schema_an_object() => GrammarTestKit.CheckByteSchema(
+        """{"minProperties":1}""",
+        ["""{"a": 1}""", """{"a": 1, "b": [true]}"""],
+        ["{}", "1", "\"a\""]);
+
+    [Fact]
     public void The_map_schema_that_MEAI_writes_for_a_dictionary_constrains_its_values()
     {
         var schema = AIJsonUtilities.CreateJsonSchema(typeof(Dictionary<string, int>));
@@ -51,6 +70,10 @@ public sealed class ObjectMapSchemaTests
     [InlineData("""{"type":"object","additionalProperties":false,"minProperties":1}""", "/minProperties", "{}")]
     [InlineData("""{"type":"object","minProperties":3,"maxProperties":2}""", "/minProperties", "above 'maxProperties'")]
     [InlineData("""{"type":"object","minProperties":-1}""", "/minProperties", "non-negative")]
+    [InlineData("""{"type":"object","properties":{"a":{}},"propertyNames":{"maxLength":3}}""", "/propertyNames", "declared 'properties'")]
+    [InlineData("""{"type":"object","propertyNames":{"type":"integer"}}""", "/propertyNames/type", "keys are strings")]
+    [InlineData("""{"type":"object","propertyNames":{"enum":["a",1]}}""", "/propertyNames/enum", "strings only")]
+    [InlineData("""{"type":"object","propertyNames":false}""", "/propertyNames", "additionalProperties")]
     [InlineData("""{"properties":{"m":{"type":"object","additionalProperties":{"type":"string","minLength":"x"}}}}""", "/properties/m/additionalProperties/minLength", "minLength")]
     public void Count_bounds_that_cannot_be_honoured_name_their_pointer(string schema, string pointer, string hint)
     {

@@ -19,7 +19,7 @@ internal sealed class JsonSchemaCompiler
     private static readonly HashSet<string> Unsupported = new(StringComparer.Ordinal)
     {
         "patternProperties", "if", "then", "else", "not", "dependentRequired", "dependentSchemas", "dependencies",
-        "propertyNames", "contains", "minContains", "maxContains", "prefixItems",
+        "contains", "minContains", "maxContains", "prefixItems",
         "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef", "additionalItems",
     };
 
@@ -175,7 +175,7 @@ internal sealed class JsonSchemaCompiler
         }
 
         bool Has(params string[] keys) => keys.Any(k => s.TryGetProperty(k, out _));
-        return Has("properties", "required", "additionalProperties") ? ["object"]
+        return Has("properties", "required", "additionalProperties", "propertyNames", "minProperties", "maxProperties") ? ["object"]
             : Has("items", "minItems", "maxItems") ? ["array"]
             : Has("minLength", "maxLength", "pattern", "format") ? ["string"]
             : Has("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf") ? ["number"]
@@ -239,11 +239,18 @@ internal sealed class JsonSchemaCompiler
                 return minProps == 0 ? RegexNode.Literal("{}") : throw new GrammarException($"'minProperties' ({minProps}) asks for members, but with 'additionalProperties': false and no 'properties' the only object is {{}}.", JsonPointer.Child(ptr, "minProperties"));
             }
 
-            // A map: any keys, each value of the additionalProperties schema (any value when it is absent or true).
+            // A map: keys of the propertyNames schema (any string when it is absent), each value of the
+            // additionalProperties schema (any value when it is absent or true).
+            var key = s.TryGetProperty("propertyNames", out var names) ? PropertyName(names, JsonPointer.Child(ptr, "propertyNames")) : JsonLexicon.String(0, -1);
             var value = additional.ValueKind == JsonValueKind.Object
                 ? Schema(additional, JsonPointer.Child(ptr, "additionalProperties"))
                 : JsonLexicon.AnyValue(Math.Max(0, _options.MaxJsonDepth - 1));
-            return FreeMembers(value, minProps, maxProps);
+            return FreeMembers(key, value, minProps, maxProps);
+        }
+
+        if (s.TryGetProperty("propertyNames", out _))
+        {
+            throw new GrammarException("'propertyNames' next to declared 'properties' is not supported: declare the properties, or describe a map (no 'properties') whose keys follow 'propertyNames'.", JsonPointer.Child(ptr, "propertyNames"));
         }
 
         string propsPtr = JsonPointer.Child(ptr, "properties");
@@ -313,10 +320,44 @@ internal sealed class JsonSchemaCompiler
         return first;
     }
 
-    /// <summary>An object of any keys whose values are <paramref name="value"/>, with <paramref name="min"/> to <paramref name="max"/> members (-1: no bound).</summary>
-    private static RegexNode FreeMembers(RegexNode value, int min, int max)
+    /// <summary>The keys of a map: a string schema (its length bounds, pattern, format, or string enum/const).</summary>
+    private RegexNode PropertyName(JsonElement names, string ptr)
     {
-        var member = RegexNode.Concat(JsonLexicon.String(0, -1), JsonLexicon.KeySeparator, value);
+        if (names.ValueKind == JsonValueKind.True)
+        {
+            return JsonLexicon.String(0, -1);
+        }
+
+        if (names.ValueKind != JsonValueKind.Object)
+        {
+            throw new GrammarException($"'propertyNames' must be a string schema or true, not {names.GetRawText()} (use 'additionalProperties': false for an object without members).", ptr);
+        }
+
+        foreach (var p in names.EnumerateObject())
+        {
+            bool ok = Annotations.Contains(p.Name) || p.Name is "minLength" or "maxLength" or "pattern" or "format" or "enum" or "const"
+                || (p.Name == "type" && p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() == "string");
+            if (!ok)
+            {
+                throw new GrammarException($"'{p.Name}' is not supported in 'propertyNames': keys are strings, constrained by minLength, maxLength, pattern, format, enum or const.", JsonPointer.Child(ptr, p.Name));
+            }
+        }
+
+        foreach (string listed in new[] { "enum", "const" })
+        {
+            if (names.TryGetProperty(listed, out var v) && (v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : new[] { v }.AsEnumerable()).Any(x => x.ValueKind != JsonValueKind.String))
+            {
+                throw new GrammarException($"'{listed}' in 'propertyNames' must list strings only: property names are strings.", JsonPointer.Child(ptr, listed));
+            }
+        }
+
+        return names.TryGetProperty("enum", out _) || names.TryGetProperty("const", out _) ? Schema(names, ptr) : JsonStringSchema.Compile(names, ptr, _options);
+    }
+
+    /// <summary>An object whose keys are <paramref name="key"/> and values <paramref name="value"/>, with <paramref name="min"/> to <paramref name="max"/> members (-1: no bound).</summary>
+    private static RegexNode FreeMembers(RegexNode key, RegexNode value, int min, int max)
+    {
+        var member = RegexNode.Concat(key, JsonLexicon.KeySeparator, value);
         return RegexNode.Concat(RegexNode.Byte((byte)'{'), RegexNode.SeparatedList(member, JsonLexicon.ItemSeparator, min, max), RegexNode.Byte((byte)'}'));
     }
 
