@@ -33,10 +33,6 @@ HEADING_TAILS = [": ", ":\n", " - ", ".\n", " {k}: ", " {k}\n", " #{k}: "]
 SHARE = 0.0
 
 
-def _status(rng, p):
-    return rng.choice(STATUS[p["married"]])
-
-
 def status_passage(rng, p):
     """The fields other than the marital status as verb phrases, and the status as a capitalised sentence or list
     item of its own ('X is 34 and lives in Kelu. Not married.', 'Single; Name: X; Age: 34; ...')."""
@@ -44,15 +40,9 @@ def status_passage(rng, p):
         fields = ["age", "city", "job"]
         rng.shuffle(fields)
         prose = p["name"] + " " + phrasing._join(rng, [phrasing._verb_phrase(rng, p, f) for f in fields]) + "."
-        status = _status(rng, p) + "."
+        status = rng.choice(STATUS[p["married"]]) + "."
         return prose + " " + status if rng.random() < 0.7 else status + " " + prose
-    keys = ["name", "age", "city", "job"]
-    if rng.random() < 0.5:
-        rng.shuffle(keys)
-    delim = rng.choice(phrasing.KV_DELIMS)
-    items = [rng.choice(phrasing.KEYS[k]) + delim + str(p[k]) for k in keys]
-    items.insert(len(items) if rng.random() < 0.6 else rng.randint(0, len(items)), _status(rng, p))
-    text = rng.choice(ITEM_SEPS).join(items)
+    text = phrasing._bare_key_values(rng, p, STATUS, lambda r: r.choice(ITEM_SEPS), at_end=0.6, first=0)
     return text + "." if rng.random() < 0.5 else text
 
 

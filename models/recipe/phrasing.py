@@ -300,16 +300,18 @@ def _sep(rng, seps):
     return rng.choice(_either(rng, SEP_MORE_SHARE, seps, SEPS_MORE))
 
 
-def _bare_key_values(rng, p):
-    """A key-value list whose marital item is a bare word ('Name: X; Age: 34; City: Y; single')."""
+def _bare_key_values(rng, p, statuses=None, sep=None, at_end=0.7, first=1):
+    """A key-value list whose marital item is a bare word ('Name: X; Age: 34; City: Y; single'): the word from
+    statuses (default BARE_STATUS), last with probability at_end and otherwise at a random place from index first,
+    the items joined by sep(rng) (default: a BARE_SEPS separator through _sep)."""
     keys = ["name", "age", "city", "job"]
     if rng.random() < 0.5:
         rng.shuffle(keys)
     delim = rng.choice(KV_DELIMS)
     items = [rng.choice(KEYS[k]) + delim + str(p[k]) for k in keys]
-    items.insert(len(items) if rng.random() < 0.7 else rng.randint(1, len(items)), rng.choice(BARE_STATUS[p["married"]]))
-    sep = _sep(rng, BARE_SEPS)
-    return sep.join(items)
+    word = (statuses or BARE_STATUS)[p["married"]]
+    items.insert(len(items) if rng.random() < at_end else rng.randint(first, len(items)), rng.choice(word))
+    return (sep(rng) if sep else _sep(rng, BARE_SEPS)).join(items)
 
 
 def wide(rng, pool, wide_pool):
