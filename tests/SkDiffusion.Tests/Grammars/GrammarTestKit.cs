@@ -51,6 +51,15 @@ internal static class GrammarTestKit
         }
     }
 
+    /// <summary>Asserts that <paramref name="schema"/> is refused with a <see cref="GrammarException"/> at
+    /// <paramref name="pointer"/> whose message contains <paramref name="text"/>.</summary>
+    public static void CheckByteSchemaRefused(string schema, string pointer, string text)
+    {
+        var ex = Assert.Throws<GrammarException>(() => ByteSchema(schema));
+        Assert.Equal(pointer, ex.Pointer);
+        Assert.Contains(text, ex.Message, StringComparison.Ordinal);
+    }
+
     public static SpecialTokenIds MultiIds(ByteVocabulary v) => new(v.Size - 1, v.EosId, v.EotId, v.EosId);
 
     private static ByteVocabulary CreateBytes()

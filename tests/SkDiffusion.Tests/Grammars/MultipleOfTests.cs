@@ -71,10 +71,6 @@ public sealed class MultipleOfTests
     [InlineData("""{"type":"integer","multipleOf":10000000}""", "/multipleOf", "at most 1,000,000")]
     [InlineData("""{"type":"object","properties":{"n":{"type":"integer","minimum":1,"maximum":4,"multipleOf":5}}}""", "/properties/n/multipleOf", "no value allowed here")]
     [InlineData("""{"type":"integer","multipleOf":999983}""", "/multipleOf", "GrammarOptions.MaxStates")]
-    public void Bad_multiples_name_the_keyword(string schema, string pointer, string text)
-    {
-        var ex = Assert.Throws<GrammarException>(() => GrammarTestKit.ByteSchema(schema));
-        Assert.Equal(pointer, ex.Pointer);
-        Assert.Contains(text, ex.Message, StringComparison.Ordinal);
-    }
+    public void Bad_multiples_name_the_keyword(string schema, string pointer, string text) =>
+        GrammarTestKit.CheckByteSchemaRefused(schema, pointer, text);
 }

@@ -75,10 +75,6 @@ public sealed class ObjectMapSchemaTests
     [InlineData("""{"type":"object","propertyNames":{"enum":["a",1]}}""", "/propertyNames/enum", "strings only")]
     [InlineData("""{"type":"object","propertyNames":false}""", "/propertyNames", "additionalProperties")]
     [InlineData("""{"properties":{"m":{"type":"object","additionalProperties":{"type":"string","minLength":"x"}}}}""", "/properties/m/additionalProperties/minLength", "minLength")]
-    public void Count_bounds_that_cannot_be_honoured_name_their_pointer(string schema, string pointer, string hint)
-    {
-        var ex = Assert.Throws<GrammarException>(() => GrammarTestKit.ByteSchema(schema));
-        Assert.Equal(pointer, ex.Pointer);
-        Assert.Contains(hint, ex.Message, StringComparison.Ordinal);
-    }
+    public void Count_bounds_that_cannot_be_honoured_name_their_pointer(string schema, string pointer, string hint) =>
+        GrammarTestKit.CheckByteSchemaRefused(schema, pointer, hint);
 }
